@@ -1,0 +1,170 @@
+"""Settings: the one place where configuration is read and validated.
+
+Everything the bot can be told comes from environment variables (optionally
+loaded from a `.env` file).  Validation happens once, at start-up, so a typo in
+the deployment fails fast with one readable line instead of a traceback deep
+inside a handler hours later.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
+DEFAULT_SMM_API_URL = "https://smm.baostar.net/api/v2"
+DEFAULT_DATABASE_PATH = "data/bot.sqlite3"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message names it and says what to put there."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_bot_token: str = field(repr=False)
+    smm_api_key: str = field(repr=False)
+    telegram_api_url: str = DEFAULT_TELEGRAM_API_URL
+    smm_api_url: str = DEFAULT_SMM_API_URL
+    smm_api_format: str = "json"
+    database_path: Path = Path(DEFAULT_DATABASE_PATH)
+    admin_ids: frozenset[int] = frozenset()
+    allowed_user_ids: frozenset[int] = frozenset()
+    allow_everyone: bool = False
+    status_poll_seconds: int = 60
+    log_level: str = "INFO"
+    catalog_ttl_seconds: int = 600
+    panel_timeout_seconds: float = 25.0
+    panel_add_timeout_seconds: float = 300.0
+    panel_retries: int = 2
+    low_balance_alert: Decimal | None = None
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never reach a log line or a message."""
+        return tuple(s for s in (self.telegram_bot_token, self.smm_api_key) if s)
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """Parse a minimal `.env` file (KEY=VALUE, comments, optional quotes).
+
+    Kept in-house so the runtime needs no extra dependency for a 20-line format.
+    """
+    values: dict[str, str] = {}
+    if not path.is_file():
+        return values
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        key = key.strip().removeprefix("export ").strip()
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        elif " #" in value:
+            value = value.split(" #", 1)[0].rstrip()
+        values[key] = value
+    return values
+
+
+def load_settings(
+    env: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env"), *, demo: bool = False
+) -> Settings:
+    """Build `Settings` from `env` (default: the process environment over `.env`).
+
+    Real environment variables win over `.env`, as platforms like Heroku expect.
+    With `demo`, no panel key is needed: the built-in simulator accepts any.
+    """
+    merged: dict[str, str] = {}
+    if dotenv is not None:
+        merged.update(read_dotenv(dotenv))
+    merged.update(os.environ if env is None else env)
+    if demo and not merged.get("SMM_API_KEY", "").strip():
+        merged["SMM_API_KEY"] = "demo-key"
+    return _parse(merged)
+
+
+def _parse(env: Mapping[str, str]) -> Settings:
+    def get(name: str) -> str:
+        return env.get(name, "").strip()
+
+    token = _required(get("TELEGRAM_BOT_TOKEN"), "TELEGRAM_BOT_TOKEN", "the token from @BotFather")
+    if ":" not in token or not token.split(":", 1)[0].isdigit():
+        raise ConfigError(
+            "TELEGRAM_BOT_TOKEN looks malformed: expected '<digits>:<secret>' as given by @BotFather"
+        )
+    key = _required(get("SMM_API_KEY"), "SMM_API_KEY", "your panel account's API key")
+    allowed_raw = get("ALLOWED_USER_IDS")
+    allow_everyone = allowed_raw == "*"
+    low_balance = get("LOW_BALANCE_ALERT")
+    return Settings(
+        telegram_bot_token=token,
+        smm_api_key=key,
+        telegram_api_url=_url(get("TELEGRAM_API_URL") or DEFAULT_TELEGRAM_API_URL, "TELEGRAM_API_URL"),
+        smm_api_url=_url(get("SMM_API_URL") or DEFAULT_SMM_API_URL, "SMM_API_URL"),
+        smm_api_format=_choice(get("SMM_API_FORMAT") or "json", "SMM_API_FORMAT", ("json", "form")),
+        database_path=Path(get("DATABASE_PATH") or DEFAULT_DATABASE_PATH),
+        admin_ids=_ids(get("ADMIN_IDS"), "ADMIN_IDS"),
+        allowed_user_ids=frozenset() if allow_everyone else _ids(allowed_raw, "ALLOWED_USER_IDS"),
+        allow_everyone=allow_everyone,
+        status_poll_seconds=_int(get("STATUS_POLL_SECONDS"), "STATUS_POLL_SECONDS", 60, minimum=5),
+        log_level=_choice((get("LOG_LEVEL") or "INFO").upper(), "LOG_LEVEL", LOG_LEVELS),
+        catalog_ttl_seconds=_int(get("CATALOG_TTL_SECONDS"), "CATALOG_TTL_SECONDS", 600, minimum=0),
+        low_balance_alert=_money(low_balance, "LOW_BALANCE_ALERT") if low_balance else None,
+    )
+
+
+def _required(value: str, name: str, what: str) -> str:
+    if not value:
+        raise ConfigError(f"{name} is not set: put {what} in .env or the environment")
+    return value
+
+
+def _url(value: str, name: str) -> str:
+    if not value.startswith(("http://", "https://")):
+        raise ConfigError(f"{name} must be an http(s) URL, e.g. {name}=https://example.com/...")
+    return value.rstrip("/") if name != "TELEGRAM_API_URL" else value
+
+
+def _choice(value: str, name: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)} (got {value!r})")
+    return value
+
+
+def _ids(value: str, name: str) -> frozenset[int]:
+    ids: set[int] = set()
+    for part in value.replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.lstrip("-").isdigit():
+            raise ConfigError(
+                f"{name} must be comma-separated numeric Telegram user IDs, e.g. {name}=123456789,"
+                f"987654321 (got {part!r})"
+            )
+        ids.add(int(part))
+    return frozenset(ids)
+
+
+def _int(value: str, name: str, default: int, *, minimum: int) -> int:
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < minimum:
+        raise ConfigError(f"{name} must be a whole number ≥ {minimum}, e.g. {name}={default}")
+    return int(value)
+
+
+def _money(value: str, name: str) -> Decimal:
+    try:
+        amount = Decimal(value.replace(",", "").replace("_", ""))
+    except InvalidOperation:
+        amount = Decimal(-1)
+    if not amount.is_finite() or amount < 0:
+        raise ConfigError(f"{name} must be a non-negative amount in the panel currency, e.g. 100000")
+    return amount

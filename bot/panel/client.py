@@ -1,0 +1,329 @@
+"""Client of the SMM panel API v2 (the only module that speaks the panel's protocol).
+
+Money is at stake, so the rules are strict:
+
+* `add` (and other writes: `refill`, `cancel`) are never retried: a retried
+  write can double-charge.  `add` gets a generous timeout because the panel
+  asks for none: a client that gives up early is the main cause of orders
+  that were charged but never recorded.  When an `add` may have gone through
+  we raise `AddOutcomeUnknown`, so the caller keeps the intent as "unknown".
+* Read-only calls get a sane timeout and a small bounded retry with backoff.
+* The API key lives in the request body only and never in an exception,
+  a log line or a repr.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import aiohttp
+
+from bot.panel.errors import AddOutcomeUnknown, PanelError, PanelUnavailable
+from bot.panel.models import (
+    Balance,
+    CancelResult,
+    OrderStatus,
+    RefillRequest,
+    RefillStatus,
+    Service,
+    normalize_status,
+    to_decimal,
+    to_int,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_IDS_PER_CALL = 100
+
+
+def chunked(ids: Sequence[int], size: int = MAX_IDS_PER_CALL) -> list[list[int]]:
+    """Split IDs into panel-sized batches (the multi actions accept at most 100)."""
+    unique = list(dict.fromkeys(ids))
+    return [unique[i : i + size] for i in range(0, len(unique), size)]
+
+
+class PanelClient:
+    """Async client for one panel account."""
+
+    def __init__(
+        self,
+        url: str,
+        api_key: str,
+        *,
+        body_format: str = "json",
+        timeout: float = 25.0,
+        add_timeout: float = 300.0,
+        retries: int = 2,
+        backoff: float = 0.5,
+    ) -> None:
+        if body_format not in ("json", "form"):
+            raise ValueError("body_format must be 'json' or 'form'")
+        self.url = url
+        self._key = api_key
+        self._format = body_format
+        self._timeout = aiohttp.ClientTimeout(total=timeout)
+        self._add_timeout = aiohttp.ClientTimeout(total=add_timeout)
+        self._retries = retries
+        self._backoff = backoff
+        self._session: aiohttp.ClientSession | None = None
+
+    def __repr__(self) -> str:
+        return f"PanelClient(url={self.url!r})"
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
+        self._session = None
+
+    def _http(self) -> aiohttp.ClientSession:
+        # Created lazily so the session is bound to the running event loop.
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(
+                headers={"User-Agent": "smm-panel-telegram-bot/0.1"}
+            )
+        return self._session
+
+    # -- transport ---------------------------------------------------------------------------
+
+    async def _post(self, action: str, params: dict[str, Any], timeout: aiohttp.ClientTimeout) -> Any:
+        """One HTTP round trip; returns the decoded JSON or raises a panel error."""
+        payload: dict[str, Any] = {"key": self._key, "action": action, **params}
+        if self._format == "form":
+            body = {"data": {k: str(v) for k, v in payload.items()}}
+        else:
+            body = {"json": payload}
+        started = time.monotonic()
+        try:
+            async with self._http().post(self.url, timeout=timeout, **body) as response:
+                text = await response.text(errors="replace")
+                status = response.status
+        except TimeoutError:
+            raise PanelUnavailable("timeout") from None
+        except aiohttp.ClientConnectorError:
+            raise _NotSent("connection refused") from None
+        except aiohttp.ClientError as exc:
+            raise PanelUnavailable(f"connection error ({type(exc).__name__})") from None
+        log.debug("panel %s: HTTP %s in %.0f ms", action, status, (time.monotonic() - started) * 1000)
+        return _decode(status, text)
+
+    async def _read(self, action: str, **params: Any) -> Any:
+        """A read-only call: retried a few times with backoff when the panel is unavailable."""
+        attempt = 0
+        while True:
+            try:
+                return await self._post(action, params, self._timeout)
+            except PanelUnavailable as exc:
+                if attempt >= self._retries:
+                    log.warning("panel %s failed: %s", action, exc.reason)
+                    raise PanelUnavailable(exc.reason) from None
+                attempt += 1
+                await asyncio.sleep(self._backoff * 2 ** (attempt - 1))
+
+    async def _write(self, action: str, **params: Any) -> Any:
+        """A call that changes something on the panel: exactly one attempt."""
+        try:
+            return await self._post(action, params, self._add_timeout)
+        except PanelUnavailable as exc:
+            log.warning("panel %s failed: %s", action, exc.reason)
+            raise PanelUnavailable(exc.reason) from None
+
+    # -- actions -----------------------------------------------------------------------------
+
+    async def services(self) -> list[Service]:
+        data = await self._read("services")
+        if not isinstance(data, list):
+            raise PanelUnavailable("unexpected services answer")
+        parsed = (Service.from_api(item) for item in data)
+        return [service for service in parsed if service is not None]
+
+    async def balance(self) -> Balance:
+        data = _expect_dict(await self._read("balance"))
+        amount = to_decimal(data.get("balance"))
+        if amount is None:
+            raise PanelUnavailable("unexpected balance answer")
+        return Balance(amount=amount, currency=str(data.get("currency") or "").strip())
+
+    async def add(
+        self,
+        service_id: int,
+        link: str,
+        quantity: int | None = None,
+        *,
+        comments: str | None = None,
+        runs: int | None = None,
+        interval: int | None = None,
+    ) -> int:
+        """Place an order and return the panel's order ID.
+
+        Raises `PanelError` when the panel refused (nothing was charged),
+        `PanelUnavailable` when the request never left (connection refused),
+        `AddOutcomeUnknown` when it may have been created.
+        """
+        params: dict[str, Any] = {"service": service_id, "link": link}
+        optional = {"quantity": quantity, "comments": comments, "runs": runs, "interval": interval}
+        params.update({k: v for k, v in optional.items() if v is not None})
+        try:
+            data = await self._post("add", params, self._add_timeout)
+        except _NotSent as exc:
+            log.warning("panel add not sent: %s", exc.reason)
+            raise PanelUnavailable(exc.reason) from None
+        except PanelUnavailable as exc:
+            log.warning("panel add outcome unknown: %s", exc.reason)
+            raise AddOutcomeUnknown(exc.reason) from None
+        order_id = to_int(_expect_dict(data, unknown=AddOutcomeUnknown).get("order"))
+        if order_id is None:
+            raise AddOutcomeUnknown("answer without an order ID")
+        return order_id
+
+    async def status(self, order_id: int) -> OrderStatus:
+        data = _expect_dict(await self._read("status", order=order_id))
+        return OrderStatus.from_api(order_id, data)
+
+    async def statuses(self, order_ids: Iterable[int]) -> dict[int, OrderStatus]:
+        """Status of many orders, in ⌈n/100⌉ calls. IDs the panel refused carry `error`."""
+        result: dict[int, OrderStatus] = {}
+        for batch in chunked(list(order_ids)):
+            data = _expect_dict(await self._read("status", orders=_join(batch)))
+            by_key = {str(k).strip(): v for k, v in data.items()}
+            for order_id in batch:
+                raw = by_key.get(str(order_id), {"error": "missing from the panel's answer"})
+                result[order_id] = OrderStatus.from_api(order_id, raw)
+        return result
+
+    async def refill(self, order_id: int) -> int:
+        data = _expect_dict(await self._write("refill", order=order_id))
+        refill_id = to_int(data.get("refill"))
+        if refill_id is None:
+            raise PanelUnavailable("answer without a refill ID")
+        return refill_id
+
+    async def refills(self, order_ids: Iterable[int]) -> dict[int, RefillRequest]:
+        """Request refills of many orders; accepts both answer shapes panels use."""
+        result: dict[int, RefillRequest] = {}
+        for batch in chunked(list(order_ids)):
+            data = await self._write("refill", orders=_join(batch))
+            _raise_if_error(data)
+            result.update(_parse_multi_refill(batch, data))
+        return result
+
+    async def refill_status(self, refill_id: int) -> RefillStatus:
+        data = _expect_dict(await self._read("refill_status", refill=refill_id))
+        return RefillStatus(refill_id, normalize_status(data.get("status")))
+
+    async def refill_statuses(self, refill_ids: Iterable[int]) -> dict[int, RefillStatus]:
+        result: dict[int, RefillStatus] = {}
+        for batch in chunked(list(refill_ids)):
+            data = await self._read("refill_status", refills=_join(batch))
+            _raise_if_error(data)
+            found = _parse_multi_refill_status(data)
+            for refill_id in batch:
+                result[refill_id] = found.get(
+                    refill_id, RefillStatus(refill_id, "Unknown", "missing from the panel's answer")
+                )
+        return result
+
+    async def cancel(self, order_ids: Iterable[int]) -> dict[int, CancelResult]:
+        """Ask the panel to cancel orders (an extension; only for services whose `cancel` is true)."""
+        result: dict[int, CancelResult] = {}
+        for batch in chunked(list(order_ids)):
+            data = await self._write("cancel", orders=_join(batch))
+            _raise_if_error(data)
+            items = data if isinstance(data, list) else [{"order": batch[0], "cancel": data}]
+            for item in items:
+                if not isinstance(item, dict) or (order_id := to_int(item.get("order"))) is None:
+                    continue
+                outcome = item.get("cancel")
+                if isinstance(outcome, dict) and "error" in outcome:
+                    result[order_id] = CancelResult(order_id, False, str(outcome["error"]))
+                elif isinstance(outcome, dict) and "cancel" in outcome:
+                    result[order_id] = CancelResult(order_id, True)
+                else:
+                    result[order_id] = CancelResult(order_id, bool(outcome))
+            for order_id in batch:
+                result.setdefault(order_id, CancelResult(order_id, False, "no answer for this order"))
+        return result
+
+
+class _NotSent(PanelUnavailable):
+    """The connection was refused: the request certainly never reached the panel."""
+
+
+def _decode(status: int, text: str) -> Any:
+    if status >= 500:
+        raise PanelUnavailable(f"HTTP {status}")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        looks = "HTML page" if "<" in text[:200] else "invalid JSON"
+        raise PanelUnavailable(f"{looks} (HTTP {status})") from None
+    _raise_if_error(data)
+    if status >= 400:
+        raise PanelUnavailable(f"HTTP {status}")
+    return data
+
+
+def _raise_if_error(data: Any) -> None:
+    if isinstance(data, dict) and "error" in data and len(data) <= 2:
+        raise PanelError(str(data["error"]).strip() or "unknown panel error")
+
+
+def _expect_dict(data: Any, unknown: type[PanelUnavailable] = PanelUnavailable) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise unknown("unexpected answer shape")
+    return data
+
+
+def _join(ids: Sequence[int]) -> str:
+    return ",".join(str(i) for i in ids)
+
+
+def _parse_multi_refill(batch: list[int], data: Any) -> dict[int, RefillRequest]:
+    """Two shapes: `[{"order": 1, "refill": 5}, ...]` or the documented `{"refill": "5"}`.
+
+    The documented object does not say which order a refill belongs to; with a
+    single order that is unambiguous, with several we refuse to guess.
+    """
+    result: dict[int, RefillRequest] = {}
+    if isinstance(data, list):
+        for item in data:
+            if not isinstance(item, dict) or (order_id := to_int(item.get("order"))) is None:
+                continue
+            outcome = item.get("refill")
+            if isinstance(outcome, dict):
+                error = str(outcome.get("error") or "refill refused")
+                result[order_id] = RefillRequest(order_id, None, error)
+            else:
+                result[order_id] = RefillRequest(order_id, to_int(outcome))
+    elif isinstance(data, dict) and len(batch) == 1:
+        result[batch[0]] = RefillRequest(batch[0], to_int(data.get("refill")))
+    elif isinstance(data, dict):
+        log.warning("panel answered a multi refill without per-order results")
+    for order_id in batch:
+        result.setdefault(order_id, RefillRequest(order_id, None, "no per-order answer"))
+    return result
+
+
+def _parse_multi_refill_status(data: Any) -> dict[int, RefillStatus]:
+    """`[{"refill": 1, "status": "Completed"}, ...]` or `{"1": {"status": ...}}`."""
+    items: list[tuple[Any, Any]] = []
+    if isinstance(data, list):
+        items = [(i.get("refill"), i.get("status")) for i in data if isinstance(i, dict)]
+    elif isinstance(data, dict):
+        items = [(k, v.get("status") if isinstance(v, dict) and "error" not in v else v)
+                 for k, v in data.items()]
+    result: dict[int, RefillStatus] = {}
+    for raw_id, raw_status in items:
+        refill_id = to_int(raw_id)
+        if refill_id is None:
+            continue
+        if isinstance(raw_status, dict):
+            error = str(raw_status.get("error") or "unknown")
+            result[refill_id] = RefillStatus(refill_id, "Unknown", error)
+        else:
+            result[refill_id] = RefillStatus(refill_id, normalize_status(raw_status))
+    return result

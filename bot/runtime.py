@@ -1,0 +1,93 @@
+"""Wiring: builds store, panel client, services and the Telegram application from `Settings`,
+and starts/stops them in the right order.  `python -m bot` and the end-to-end tests
+use this same code, so tests exercise the real start-up and shutdown paths.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Update
+from telegram.ext import Application
+
+from bot.config import Settings
+from bot.panel.client import PanelClient
+from bot.services.account import AccountService
+from bot.services.catalog import CatalogCache
+from bot.services.users import UserService
+from bot.store.sqlite import SqliteStore
+from bot.telegram.app import build_application
+from bot.telegram.commands import register_commands
+from bot.telegram.context import Deps
+
+log = logging.getLogger(__name__)
+
+
+class BotRuntime:
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.store = SqliteStore(settings.database_path)
+        self.panel = PanelClient(
+            settings.smm_api_url,
+            settings.smm_api_key,
+            body_format=settings.smm_api_format,
+            timeout=settings.panel_timeout_seconds,
+            add_timeout=settings.panel_add_timeout_seconds,
+            retries=settings.panel_retries,
+        )
+        self.catalog = CatalogCache(self.panel.services, settings.catalog_ttl_seconds)
+        self.deps = Deps(
+            settings=settings,
+            users=UserService(self.store),
+            account=AccountService(self.panel),
+            catalog=self.catalog,
+        )
+        self.app: Application = build_application(settings, self.deps)
+        self._warmup: asyncio.Task[None] | None = None
+
+    async def start(self, *, poll_timeout: int = 10) -> None:
+        """Open the store, connect to Telegram, start long polling."""
+        await self.store.open()
+        try:
+            await self.app.initialize()
+            await register_commands(self.app.bot)
+            await self.app.start()
+            assert self.app.updater is not None
+            await self.app.updater.start_polling(
+                poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+            )
+        except BaseException:
+            await self.stop()
+            raise
+        self._warmup = asyncio.create_task(self._load_catalog())
+        log.info("bot @%s is running", self.app.bot.username)
+
+    async def stop(self) -> None:
+        """Stop in reverse order; every step runs even if an earlier one failed."""
+        if self._warmup is not None and not self._warmup.done():
+            self._warmup.cancel()
+        updater = self.app.updater
+        if updater is not None and updater.running:
+            await _quietly(updater.stop())
+        if self.app.running:
+            await _quietly(self.app.stop())
+        await _quietly(self.app.shutdown())
+        await _quietly(self.catalog.close())
+        await _quietly(self.panel.close())
+        await _quietly(self.store.close())
+        log.info("bot stopped")
+
+    async def _load_catalog(self) -> None:
+        """Warm the catalog so the first /services doesn't wait; an outage here is not fatal."""
+        try:
+            await self.catalog.get()
+        except Exception as exc:
+            log.warning("could not load the catalog at start-up: %s", exc)
+
+
+async def _quietly(step: object) -> None:
+    try:
+        await step  # type: ignore[misc]
+    except Exception:
+        log.exception("error during shutdown")

@@ -1,0 +1,99 @@
+"""The panel's service catalog, cached so browsing never waits on the panel.
+
+The catalog changes rarely but is big (thousands of services) and slow to
+fetch, so it is kept in memory with a TTL.  A stale catalog is still served
+while one background refresh runs; only the very first load waits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from bot.panel.models import Service
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    service_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """An immutable snapshot: handlers can hold it across awaits without seeing it change."""
+
+    services: tuple[Service, ...]
+    fetched_at: float
+    by_id: dict[int, Service] = field(init=False, repr=False)
+    categories: tuple[Category, ...] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        by_id = {service.id: service for service in self.services}
+        grouped: dict[str, list[int]] = {}
+        for service in self.services:
+            grouped.setdefault(service.category, []).append(service.id)
+        object.__setattr__(self, "by_id", by_id)
+        object.__setattr__(
+            self, "categories", tuple(Category(name, tuple(ids)) for name, ids in grouped.items())
+        )
+
+    def get(self, service_id: int) -> Service | None:
+        return self.by_id.get(service_id)
+
+
+class CatalogCache:
+    def __init__(
+        self,
+        fetch: Callable[[], Awaitable[list[Service]]],
+        ttl_seconds: float = 600,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._fetch = fetch
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._catalog: Catalog | None = None
+        self._lock = asyncio.Lock()
+        self._background: asyncio.Task[None] | None = None
+
+    @property
+    def current(self) -> Catalog | None:
+        return self._catalog
+
+    async def get(self) -> Catalog:
+        """The catalog; loads it on first use, refreshes in the background when stale."""
+        catalog = self._catalog
+        if catalog is None:
+            return await self.refresh()
+        if self._clock() - catalog.fetched_at >= self._ttl and not self._refreshing():
+            self._background = asyncio.create_task(self._refresh_quietly())
+        return catalog
+
+    async def refresh(self) -> Catalog:
+        """Fetch now (single flight: concurrent callers share one panel call)."""
+        started = self._clock()
+        async with self._lock:
+            if self._catalog is not None and self._catalog.fetched_at >= started:
+                return self._catalog
+            services = await self._fetch()
+            self._catalog = Catalog(tuple(services), self._clock())
+            log.info("catalog loaded: %d services", len(services))
+            return self._catalog
+
+    async def close(self) -> None:
+        if self._refreshing() and self._background is not None:
+            self._background.cancel()
+
+    def _refreshing(self) -> bool:
+        return self._background is not None and not self._background.done()
+
+    async def _refresh_quietly(self) -> None:
+        try:
+            await self.refresh()
+        except Exception as exc:  # the stale catalog keeps serving; next use retries
+            log.warning("catalog refresh failed, serving the cached one: %s", exc)

@@ -1,0 +1,92 @@
+"""Domain records the store hands out: plain dataclasses, no database or Telegram types."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+
+
+class OrderState(StrEnum):
+    """Where an order stands on *our* side, independent of the panel's status.
+
+    INTENT: written before `add` was sent; PLACED: the panel gave an order ID;
+    FAILED: the panel refused (nothing charged); UNKNOWN: `add` may or may not
+    have gone through (timeout, crash) and the owner must check on the panel.
+    """
+
+    INTENT = "intent"
+    PLACED = "placed"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class UserRecord:
+    id: int
+    language: str | None
+    first_name: str
+    username: str | None
+    first_seen: datetime
+    last_seen: datetime
+    blocked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NewOrder:
+    """An order the user confirmed, recorded as an intent before the panel is called.
+
+    `confirm_token` is unique per confirmation: a second tap on the same
+    Confirm button (or a concurrent one) collides on it instead of ordering twice.
+    """
+
+    user_id: int
+    chat_id: int
+    service_id: int
+    service_name: str
+    link: str
+    quantity: int
+    charge: Decimal
+    confirm_token: str
+    comments: str | None = None
+    runs: int | None = None
+    interval: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRecord:
+    id: int  # our own row ID; the panel's ID is `panel_order_id` once known
+    panel_order_id: int | None
+    user_id: int
+    chat_id: int
+    service_id: int
+    service_name: str
+    link: str
+    quantity: int
+    charge: Decimal
+    state: OrderState
+    status: str
+    remains: int | None
+    start_count: int | None
+    error: str | None
+    created_at: datetime
+    updated_at: datetime
+    notified_status: str | None
+    comments: str | None = None
+    runs: int | None = None
+    interval: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RefillRecord:
+    id: int
+    refill_id: int | None
+    order_id: int  # our orders.id
+    panel_order_id: int | None
+    user_id: int
+    status: str
+    error: str | None
+    created_at: datetime
+    updated_at: datetime
+    notified_status: str | None

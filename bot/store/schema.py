@@ -1,0 +1,61 @@
+"""Schema migrations, applied in order and tracked with `PRAGMA user_version`.
+
+Append new migrations; never edit one that has shipped, since deployed
+databases have already run it.
+"""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: users, orders (written as intents before `add`), refills
+    """
+    CREATE TABLE users (
+        id          INTEGER PRIMARY KEY,          -- Telegram user ID
+        language    TEXT,                         -- chosen UI language, NULL = from Telegram
+        first_name  TEXT NOT NULL DEFAULT '',
+        username    TEXT,
+        first_seen  TEXT NOT NULL,
+        last_seen   TEXT NOT NULL,
+        blocked     INTEGER NOT NULL DEFAULT 0    -- the user blocked the bot (403)
+    );
+    CREATE TABLE orders (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        panel_order_id  INTEGER UNIQUE,
+        user_id         INTEGER NOT NULL REFERENCES users(id),
+        chat_id         INTEGER NOT NULL,
+        service_id      INTEGER NOT NULL,
+        service_name    TEXT NOT NULL,
+        link            TEXT NOT NULL,
+        quantity        INTEGER NOT NULL,
+        charge          TEXT NOT NULL,            -- Decimal as text: never a float
+        comments        TEXT,
+        runs            INTEGER,
+        interval        INTEGER,
+        confirm_token   TEXT NOT NULL UNIQUE,     -- one order per confirmation
+        state           TEXT NOT NULL,            -- intent | placed | failed | unknown
+        status          TEXT NOT NULL DEFAULT 'Pending',
+        remains         INTEGER,
+        start_count     INTEGER,
+        error           TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        checked_at      TEXT,
+        notified_status TEXT
+    );
+    CREATE INDEX orders_user ON orders(user_id, id DESC);
+    CREATE INDEX orders_active ON orders(state, status);
+    CREATE TABLE refills (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        refill_id       INTEGER UNIQUE,
+        order_id        INTEGER NOT NULL REFERENCES orders(id),
+        user_id         INTEGER NOT NULL REFERENCES users(id),
+        status          TEXT NOT NULL DEFAULT 'Pending',
+        error           TEXT,
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL,
+        notified_status TEXT
+    );
+    CREATE INDEX refills_user ON refills(user_id, id DESC);
+    CREATE INDEX refills_status ON refills(status);
+    """,
+)

@@ -1,0 +1,382 @@
+"""SQLite implementation of the store: the only module that writes SQL.
+
+One aiosqlite connection is shared by every task.  Because all tasks share
+that connection's transaction, multi-statement writes take `self._lock` so two
+handlers can never interleave inside one BEGIN…COMMIT.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+from collections.abc import AsyncIterator, Callable, Iterable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.panel.models import FINAL_ORDER_STATUSES, OrderStatus
+from bot.store.errors import DuplicateConfirmation
+from bot.store.models import NewOrder, OrderRecord, OrderState, RefillRecord, UserRecord
+from bot.store.schema import MIGRATIONS
+
+_FINAL = tuple(sorted(FINAL_ORDER_STATUSES))
+_FINAL_SQL = ",".join("?" for _ in _FINAL)
+_ORDER_COLUMNS = (
+    "id, panel_order_id, user_id, chat_id, service_id, service_name, link, quantity, charge, "
+    "state, status, remains, start_count, error, created_at, updated_at, notified_status, "
+    "comments, runs, interval"
+)
+_REFILL_COLUMNS = (
+    "r.id, r.refill_id, r.order_id, o.panel_order_id, r.user_id, r.status, r.error, "
+    "r.created_at, r.updated_at, r.notified_status"
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+class SqliteStore:
+    """Users, orders and refills in one SQLite file."""
+
+    def __init__(self, path: Path | str, *, clock: Callable[[], datetime] = utcnow) -> None:
+        self.path = Path(path)
+        self._clock = clock
+        self._db: aiosqlite.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    async def open(self) -> None:
+        if str(self.path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # Create the file owner-only before SQLite does: it holds who ordered what.
+            os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
+        self._db = await aiosqlite.connect(self.path, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        await self._db.execute("PRAGMA journal_mode=WAL")
+        await self._db.execute("PRAGMA foreign_keys=ON")
+        await self._db.execute("PRAGMA busy_timeout=5000")
+        await self._migrate()
+
+    async def close(self) -> None:
+        """Close the connection; an unclosed aiosqlite thread keeps the process alive."""
+        if self._db is not None:
+            async with self._lock:
+                await self._db.close()
+            self._db = None
+
+    async def __aenter__(self) -> SqliteStore:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @property
+    def db(self) -> aiosqlite.Connection:
+        if self._db is None:
+            raise RuntimeError("store is not open")
+        return self._db
+
+    async def schema_version(self) -> int:
+        async with self.db.execute("PRAGMA user_version") as cursor:
+            row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
+    async def _migrate(self) -> None:
+        version = await self.schema_version()
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            async with self._transaction() as db:
+                for statement in _statements(script):
+                    await db.execute(statement)
+                await db.execute(f"PRAGMA user_version = {number}")
+
+    @asynccontextmanager
+    async def _transaction(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self._lock:
+            await self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                await self.db.execute("ROLLBACK")
+                raise
+            await self.db.execute("COMMIT")
+
+    async def _one(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+        async with self.db.execute(sql, tuple(params)) as cursor:
+            return await cursor.fetchone()
+
+    async def _all(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+        async with self.db.execute(sql, tuple(params)) as cursor:
+            return list(await cursor.fetchall())
+
+    async def _write(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """A single-statement write (atomic on its own); returns the affected row count."""
+        async with self._lock:
+            cursor = await self.db.execute(sql, tuple(params))
+            return cursor.rowcount
+
+    def _now(self) -> str:
+        return self._clock().isoformat()
+
+    # -- users -------------------------------------------------------------------------------
+
+    async def touch_user(
+        self, user_id: int, first_name: str = "", username: str | None = None
+    ) -> UserRecord:
+        """Record that a user showed up (creates them on first sight)."""
+        now = self._now()
+        await self._write(
+            "INSERT INTO users (id, first_name, username, first_seen, last_seen) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+            "first_name = excluded.first_name, username = excluded.username, "
+            "last_seen = excluded.last_seen, blocked = 0",
+            (user_id, first_name, username, now, now),
+        )
+        user = await self.get_user(user_id)
+        assert user is not None
+        return user
+
+    async def get_user(self, user_id: int) -> UserRecord | None:
+        row = await self._one("SELECT * FROM users WHERE id = ?", (user_id,))
+        return _user(row) if row else None
+
+    async def set_language(self, user_id: int, language: str | None) -> None:
+        await self._write("UPDATE users SET language = ? WHERE id = ?", (language, user_id))
+
+    async def set_blocked(self, user_id: int, blocked: bool) -> None:
+        await self._write("UPDATE users SET blocked = ? WHERE id = ?", (int(blocked), user_id))
+
+    # -- orders ------------------------------------------------------------------------------
+
+    async def create_order_intent(self, order: NewOrder) -> OrderRecord:
+        """Write the order before calling the panel, so a crash can never lose it.
+
+        Raises `DuplicateConfirmation` if this confirmation was already recorded.
+        """
+        now = self._now()
+        try:
+            async with self._transaction() as db:
+                cursor = await db.execute(
+                    "INSERT INTO orders (user_id, chat_id, service_id, service_name, link, "
+                    "quantity, charge, comments, runs, interval, confirm_token, state, status, "
+                    "remains, created_at, updated_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Pending', ?, ?, ?)",
+                    (
+                        order.user_id, order.chat_id, order.service_id, order.service_name,
+                        order.link, order.quantity, str(order.charge), order.comments, order.runs,
+                        order.interval, order.confirm_token, OrderState.INTENT, order.quantity,
+                        now, now,
+                    ),
+                )
+                local_id = cursor.lastrowid
+        except sqlite3.IntegrityError as exc:
+            if "confirm_token" in str(exc):
+                raise DuplicateConfirmation(order.confirm_token) from None
+            raise
+        record = await self.get_order(int(local_id or 0))
+        assert record is not None
+        return record
+
+    async def mark_order_placed(self, order_id: int, panel_order_id: int) -> None:
+        await self._write(
+            "UPDATE orders SET state = ?, panel_order_id = ?, error = NULL, updated_at = ? "
+            "WHERE id = ?",
+            (OrderState.PLACED, panel_order_id, self._now(), order_id),
+        )
+
+    async def mark_order_failed(self, order_id: int, error: str) -> None:
+        """The panel refused: nothing was charged; keep the row for the record."""
+        await self._write(
+            "UPDATE orders SET state = ?, status = 'Failed', error = ?, updated_at = ? "
+            "WHERE id = ?",
+            (OrderState.FAILED, error, self._now(), order_id),
+        )
+
+    async def mark_order_unknown(self, order_id: int, reason: str) -> None:
+        await self._write(
+            "UPDATE orders SET state = ?, status = 'Unknown', error = ?, updated_at = ? "
+            "WHERE id = ?",
+            (OrderState.UNKNOWN, reason, self._now(), order_id),
+        )
+
+    async def get_order(self, order_id: int) -> OrderRecord | None:
+        row = await self._one(f"SELECT {_ORDER_COLUMNS} FROM orders WHERE id = ?", (order_id,))
+        return _order(row) if row else None
+
+    async def get_order_by_panel_id(self, panel_order_id: int) -> OrderRecord | None:
+        row = await self._one(
+            f"SELECT {_ORDER_COLUMNS} FROM orders WHERE panel_order_id = ?", (panel_order_id,)
+        )
+        return _order(row) if row else None
+
+    async def list_user_orders(
+        self, user_id: int, *, limit: int = 10, offset: int = 0
+    ) -> list[OrderRecord]:
+        """The user's orders, newest first (failed attempts excluded: nothing happened)."""
+        rows = await self._all(
+            f"SELECT {_ORDER_COLUMNS} FROM orders WHERE user_id = ? AND state != ? "
+            "ORDER BY id DESC LIMIT ? OFFSET ?",
+            (user_id, OrderState.FAILED, limit, offset),
+        )
+        return [_order(row) for row in rows]
+
+    async def count_user_orders(self, user_id: int) -> int:
+        row = await self._one(
+            "SELECT COUNT(*) FROM orders WHERE user_id = ? AND state != ?",
+            (user_id, OrderState.FAILED),
+        )
+        return int(row[0]) if row else 0
+
+    async def unresolved_orders(self, user_id: int | None = None) -> list[OrderRecord]:
+        """Intents whose outcome we don't know (crash or timeout during `add`)."""
+        sql = f"SELECT {_ORDER_COLUMNS} FROM orders WHERE state IN (?, ?)"
+        params: list[Any] = [OrderState.INTENT, OrderState.UNKNOWN]
+        if user_id is not None:
+            sql += " AND user_id = ?"
+            params.append(user_id)
+        return [_order(row) for row in await self._all(sql + " ORDER BY id", params)]
+
+    async def active_orders(self, limit: int | None = None) -> list[OrderRecord]:
+        """Placed orders whose panel status is not final (any unknown status counts as active)."""
+        sql = (
+            f"SELECT {_ORDER_COLUMNS} FROM orders WHERE state = ? AND status NOT IN ({_FINAL_SQL}) "
+            "ORDER BY checked_at IS NOT NULL, checked_at, id"
+        )
+        params: list[Any] = [OrderState.PLACED, *_FINAL]
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        return [_order(row) for row in await self._all(sql, params)]
+
+    async def apply_statuses(self, statuses: Iterable[OrderStatus]) -> int:
+        """Store fresh panel statuses (by panel order ID) in one transaction; returns rows changed."""
+        now = self._now()
+        changed = 0
+        async with self._transaction() as db:
+            for st in statuses:
+                if st.error is not None:
+                    await db.execute(
+                        "UPDATE orders SET checked_at = ? WHERE panel_order_id = ?",
+                        (now, st.order_id),
+                    )
+                    continue
+                cursor = await db.execute(
+                    "UPDATE orders SET status = ?, remains = COALESCE(?, remains), "
+                    "start_count = COALESCE(?, start_count), charge = COALESCE(?, charge), "
+                    "checked_at = ?, updated_at = CASE WHEN status != ? THEN ? ELSE updated_at END "
+                    "WHERE panel_order_id = ?",
+                    (
+                        st.status, st.remains, st.start_count,
+                        str(st.charge) if st.charge is not None else None,
+                        now, st.status, now, st.order_id,
+                    ),
+                )
+                changed += cursor.rowcount
+        return changed
+
+    async def set_order_notified(self, order_id: int, status: str) -> None:
+        await self._write(
+            "UPDATE orders SET notified_status = ? WHERE id = ?", (status, order_id)
+        )
+
+    # -- refills -----------------------------------------------------------------------------
+
+    async def add_refill(self, order_id: int, user_id: int, refill_id: int) -> RefillRecord:
+        now = self._now()
+        async with self._transaction() as db:
+            cursor = await db.execute(
+                "INSERT INTO refills (refill_id, order_id, user_id, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (refill_id, order_id, user_id, now, now),
+            )
+            local_id = cursor.lastrowid
+        refill = await self.get_refill(int(local_id or 0))
+        assert refill is not None
+        return refill
+
+    async def get_refill(self, local_id: int) -> RefillRecord | None:
+        row = await self._one(
+            f"SELECT {_REFILL_COLUMNS} FROM refills r JOIN orders o ON o.id = r.order_id "
+            "WHERE r.id = ?",
+            (local_id,),
+        )
+        return _refill(row) if row else None
+
+    async def list_user_refills(
+        self, user_id: int, *, limit: int = 10, offset: int = 0
+    ) -> list[RefillRecord]:
+        rows = await self._all(
+            f"SELECT {_REFILL_COLUMNS} FROM refills r JOIN orders o ON o.id = r.order_id "
+            "WHERE r.user_id = ? ORDER BY r.id DESC LIMIT ? OFFSET ?",
+            (user_id, limit, offset),
+        )
+        return [_refill(row) for row in rows]
+
+
+def _statements(script: str) -> list[str]:
+    """Split a migration into statements (aiosqlite has no executescript inside BEGIN)."""
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def _dt(value: str | None) -> datetime:
+    return datetime.fromisoformat(value) if value else datetime.fromtimestamp(0, UTC)
+
+
+def _user(row: sqlite3.Row) -> UserRecord:
+    return UserRecord(
+        id=row["id"],
+        language=row["language"],
+        first_name=row["first_name"],
+        username=row["username"],
+        first_seen=_dt(row["first_seen"]),
+        last_seen=_dt(row["last_seen"]),
+        blocked=bool(row["blocked"]),
+    )
+
+
+def _order(row: sqlite3.Row) -> OrderRecord:
+    return OrderRecord(
+        id=row["id"],
+        panel_order_id=row["panel_order_id"],
+        user_id=row["user_id"],
+        chat_id=row["chat_id"],
+        service_id=row["service_id"],
+        service_name=row["service_name"],
+        link=row["link"],
+        quantity=row["quantity"],
+        charge=Decimal(row["charge"]),
+        state=OrderState(row["state"]),
+        status=row["status"],
+        remains=row["remains"],
+        start_count=row["start_count"],
+        error=row["error"],
+        created_at=_dt(row["created_at"]),
+        updated_at=_dt(row["updated_at"]),
+        notified_status=row["notified_status"],
+        comments=row["comments"],
+        runs=row["runs"],
+        interval=row["interval"],
+    )
+
+
+def _refill(row: sqlite3.Row) -> RefillRecord:
+    return RefillRecord(
+        id=row["id"],
+        refill_id=row["refill_id"],
+        order_id=row["order_id"],
+        panel_order_id=row["panel_order_id"],
+        user_id=row["user_id"],
+        status=row["status"],
+        error=row["error"],
+        created_at=_dt(row["created_at"]),
+        updated_at=_dt(row["updated_at"]),
+        notified_status=row["notified_status"],
+    )

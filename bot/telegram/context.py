@@ -1,0 +1,51 @@
+"""What handlers may reach: the service layer (never the store or the panel client directly)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.ext import ContextTypes
+
+from bot.config import Settings
+from bot.services.account import AccountService
+from bot.services.catalog import CatalogCache
+from bot.services.users import UserService
+from bot.telegram.texts import DEFAULT_LANGUAGE, text
+
+DEPS_KEY = "deps"
+LANGUAGE_KEY = "language"
+
+
+@dataclass(frozen=True)
+class Deps:
+    settings: Settings
+    users: UserService
+    account: AccountService
+    catalog: CatalogCache
+
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+def deps(context: Context) -> Deps:
+    return context.bot_data[DEPS_KEY]
+
+
+def language(context: Context) -> str:
+    """The language resolved for this update by the `remember_user` pre-handler."""
+    user_data = context.user_data
+    return user_data.get(LANGUAGE_KEY, DEFAULT_LANGUAGE) if user_data is not None else DEFAULT_LANGUAGE
+
+
+def t(context: Context, key: str, **values: Any) -> str:
+    return text(language(context), key, **values)
+
+
+async def reply(update: Update, context: Context, key: str, **values: Any) -> None:
+    """Answer in the chat the update came from, in the user's language, as HTML."""
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(chat.id, t(context, key, **values), parse_mode=ParseMode.HTML)
