@@ -45,6 +45,7 @@ class BotRuntime:
         )
         self.app: Application = build_application(settings, self.deps)
         self._warmup: asyncio.Task[None] | None = None
+        self._stopped = False
 
     async def start(self, *, poll_timeout: int = 10) -> None:
         """Open the store, connect to Telegram, start long polling."""
@@ -64,7 +65,10 @@ class BotRuntime:
         log.info("bot @%s is running", self.app.bot.username)
 
     async def stop(self) -> None:
-        """Stop in reverse order; every step runs even if an earlier one failed."""
+        """Stop in reverse order; every step runs even if an earlier one failed. Idempotent."""
+        if self._stopped:
+            return
+        self._stopped = True
         if self._warmup is not None and not self._warmup.done():
             self._warmup.cancel()
         updater = self.app.updater

@@ -1,0 +1,91 @@
+"""The real `python -m bot` process: start-up, a round trip, graceful SIGTERM, demo panel."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+
+from bot.panel.simulator import PanelSimulator
+from tests.conftest import PANEL_KEY, TOKEN
+from tests.support.fake_telegram import FakeTelegram
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+async def spawn(env: dict[str, str], cwd: Path, *args: str) -> asyncio.subprocess.Process:
+    full = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env}
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", *args, cwd=cwd, env=full,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def stop(process: asyncio.subprocess.Process, signum: int) -> tuple[float, int, str]:
+    started = time.monotonic()
+    process.send_signal(signum)
+    _, stderr = await asyncio.wait_for(process.communicate(), 15)
+    return time.monotonic() - started, process.returncode or 0, stderr.decode()
+
+
+async def test_process_serves_and_stops_on_sigterm(
+    telegram: FakeTelegram, panel: PanelSimulator, tmp_path: Path
+) -> None:
+    db = tmp_path / "db" / "bot.sqlite3"
+    process = await spawn(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": telegram.base_url,
+            "SMM_API_URL": panel.url, "SMM_API_KEY": PANEL_KEY, "DATABASE_PATH": str(db),
+            "ALLOWED_USER_IDS": "*", "LOG_LEVEL": "DEBUG",
+        },
+        tmp_path,
+    )
+    try:
+        alice = telegram.user()
+        await alice.send("/balance")
+        assert "5,000,000 VND" in (await alice.reply(timeout=20)).text
+    except BaseException:
+        process.kill()
+        raise
+    elapsed, code, stderr = await stop(process, signal.SIGTERM)
+    assert code == 0, stderr
+    assert elapsed < 5, f"shutdown took {elapsed:.1f}s"
+    assert "bot stopped" in stderr
+    # DEBUG logging, yet neither secret made it to the log.
+    assert TOKEN not in stderr and PANEL_KEY not in stderr
+    # The store was closed cleanly: SQLite removes the WAL file on the last close.
+    assert db.exists() and not Path(f"{db}-wal").exists()
+
+
+async def test_demo_panel_needs_only_a_token(telegram: FakeTelegram, tmp_path: Path) -> None:
+    process = await spawn(
+        {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": telegram.base_url,
+         "DATABASE_PATH": str(tmp_path / "demo.sqlite3"), "ALLOWED_USER_IDS": "*"},
+        tmp_path,
+        "--demo-panel",
+    )
+    try:
+        alice = telegram.user()
+        await alice.send("/balance")
+        assert "5,000,000 VND" in (await alice.reply(timeout=20)).text
+    except BaseException:
+        process.kill()
+        raise
+    elapsed, code, stderr = await stop(process, signal.SIGINT)
+    assert code == 0, stderr
+    assert elapsed < 5
+
+
+async def test_rejected_token_exits_2_with_one_line(telegram: FakeTelegram, tmp_path: Path) -> None:
+    process = await spawn(
+        {"TELEGRAM_BOT_TOKEN": "999:wrong-token", "TELEGRAM_API_URL": telegram.base_url,
+         "SMM_API_KEY": PANEL_KEY, "DATABASE_PATH": str(tmp_path / "x.sqlite3")},
+        tmp_path,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 20)
+    assert process.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in stderr.decode().strip().splitlines()[-1]
+    assert "Traceback" not in stderr.decode()
