@@ -57,7 +57,7 @@ async def test_process_serves_and_stops_on_sigterm(
     # DEBUG logging, yet neither secret made it to the log.
     assert TOKEN not in stderr and PANEL_KEY not in stderr
     # The store was closed cleanly: SQLite removes the WAL file on the last close.
-    assert db.exists() and not Path(f"{db}-wal").exists()
+    assert os.path.exists(db) and not os.path.exists(f"{db}-wal")
 
 
 async def test_demo_panel_needs_only_a_token(telegram: FakeTelegram, tmp_path: Path) -> None:
