@@ -173,6 +173,10 @@ async def test_single_refill_and_cancel(client: PanelClient, sim: PanelSimulator
     order = await client.add(1, "https://fb.com/p/c", 1000)
     with pytest.raises(PanelError):
         await client.refill(order)  # not completed yet
+    done = await client.add(1, "https://fb.com/p/done", 1000)
+    sim.complete(done)
+    refill_id = await client.refill(done)
+    assert sim.refills[refill_id].order_id == done
     before = await client.balance()
     outcome = await client.cancel([order, 31337])
     assert outcome[order].ok and not outcome[31337].ok
