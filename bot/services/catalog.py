@@ -8,6 +8,7 @@ while one background refresh runs; only the very first load waits.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -18,10 +19,20 @@ from bot.panel.models import Service
 log = logging.getLogger(__name__)
 
 
+def category_key(name: str) -> str:
+    """A short stable key for a category: fits in callback data whatever the name's length,
+    and still points at the same category after the catalog is refreshed and reordered."""
+    return hashlib.blake2s(name.encode(), digest_size=5).hexdigest()
+
+
 @dataclass(frozen=True)
 class Category:
     name: str
     service_ids: tuple[int, ...]
+
+    @property
+    def key(self) -> str:
+        return category_key(self.name)
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,7 @@ class Catalog:
     fetched_at: float
     by_id: dict[int, Service] = field(init=False, repr=False)
     categories: tuple[Category, ...] = field(init=False, repr=False)
+    _by_key: dict[str, Category] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         by_id = {service.id: service for service in self.services}
@@ -39,12 +51,15 @@ class Catalog:
         for service in self.services:
             grouped.setdefault(service.category, []).append(service.id)
         object.__setattr__(self, "by_id", by_id)
-        object.__setattr__(
-            self, "categories", tuple(Category(name, tuple(ids)) for name, ids in grouped.items())
-        )
+        categories = tuple(Category(name, tuple(ids)) for name, ids in grouped.items())
+        object.__setattr__(self, "categories", categories)
+        object.__setattr__(self, "_by_key", {c.key: c for c in categories})
 
     def get(self, service_id: int) -> Service | None:
         return self.by_id.get(service_id)
+
+    def category(self, key: str) -> Category | None:
+        return self._by_key.get(key)
 
 
 class CatalogCache:

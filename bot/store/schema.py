@@ -58,4 +58,14 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX refills_user ON refills(user_id, id DESC);
     CREATE INDEX refills_status ON refills(status);
     """,
+    # 2: key/value rows for PTB persistence (conversation states, user data)
+    """
+    CREATE TABLE kv (
+        namespace   TEXT NOT NULL,                -- e.g. 'user_data', 'conversation:order'
+        key         TEXT NOT NULL,
+        value       TEXT NOT NULL,                -- JSON
+        updated_at  TEXT NOT NULL,
+        PRIMARY KEY (namespace, key)
+    );
+    """,
 )

@@ -216,6 +216,12 @@ class SqliteStore:
         )
         return _order(row) if row else None
 
+    async def get_order_by_confirmation(self, confirm_token: str) -> OrderRecord | None:
+        row = await self._one(
+            f"SELECT {_ORDER_COLUMNS} FROM orders WHERE confirm_token = ?", (confirm_token,)
+        )
+        return _order(row) if row else None
+
     async def list_user_orders(
         self, user_id: int, *, limit: int = 10, offset: int = 0
     ) -> list[OrderRecord]:
@@ -318,6 +324,23 @@ class SqliteStore:
             (user_id, limit, offset),
         )
         return [_refill(row) for row in rows]
+
+    # -- key/value (bot framework persistence) -----------------------------------------------
+
+    async def load_namespace(self, namespace: str) -> dict[str, str]:
+        rows = await self._all("SELECT key, value FROM kv WHERE namespace = ?", (namespace,))
+        return {row["key"]: row["value"] for row in rows}
+
+    async def save_value(self, namespace: str, key: str, value: str) -> None:
+        await self._write(
+            "INSERT INTO kv (namespace, key, value, updated_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(namespace, key) DO UPDATE SET value = excluded.value, "
+            "updated_at = excluded.updated_at",
+            (namespace, key, value, self._now()),
+        )
+
+    async def delete_value(self, namespace: str, key: str) -> None:
+        await self._write("DELETE FROM kv WHERE namespace = ? AND key = ?", (namespace, key))
 
 
 def _statements(script: str) -> list[str]:

@@ -25,4 +25,13 @@ TEXTS: dict[str, str] = {
     "cmd_start": "Welcome and what this bot does",
     "cmd_help": "Everything the bot can do",
     "cmd_balance": "Panel account balance",
+    # shared navigation
+    "nav_prev": "‹ Prev",
+    "nav_next": "Next ›",
+    "nav_back": "‹ Back",
+    "stale_button": "This button is no longer active. Send /start to begin again.",
+    # --- order wizard ---
+    # --- catalog & search ---
+    # --- orders & refills ---
+    # --- language ---
 }

@@ -24,4 +24,13 @@ TEXTS: dict[str, str] = {
     "cmd_start": "Lời chào và giới thiệu bot",
     "cmd_help": "Tất cả các lệnh của bot",
     "cmd_balance": "Số dư tài khoản panel",
+    # shared navigation
+    "nav_prev": "‹ Trước",
+    "nav_next": "Sau ›",
+    "nav_back": "‹ Quay lại",
+    "stale_button": "Nút này không còn hiệu lực. Gửi /start để bắt đầu lại.",
+    # --- order wizard ---
+    # --- catalog & search ---
+    # --- orders & refills ---
+    # --- language ---
 }

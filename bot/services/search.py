@@ -1,0 +1,1 @@
+"""Catalog search (accent-insensitive). Implemented by the catalog & search work."""

@@ -1,0 +1,1 @@
+"""A user's own orders and refills: listing, live status, refill, cancel."""

@@ -1,0 +1,60 @@
+"""Callback data: one registry of prefixes, so no two features collide and all fit 64 bytes.
+
+Format: `prefix:arg:arg` with short ASCII args (IDs, page numbers, short keys) — never
+names, which could exceed Telegram's 64-byte limit. Every handler that reads callback
+data must treat it as untrusted input: it can be forged by any client.
+"""
+
+from __future__ import annotations
+
+MAX_CALLBACK_BYTES = 64
+
+# Catalog browsing
+CATEGORIES = "cat"  # cat:<page>
+CATEGORY = "cs"  # cs:<category key>:<page>
+SERVICE = "sv"  # sv:<service id>
+# Search results
+SEARCH = "sq"  # sq:<search id>:<page>
+# Order wizard
+ORDER = "ord"  # ord:<service id>            start the wizard for a service
+WIZARD_CONFIRM = "wok"  # wok:<confirmation token>
+WIZARD_CANCEL = "wno"  # wno
+# My orders and refills
+ORDERS = "ol"  # ol:<page>
+ORDER_DETAIL = "od"  # od:<order row id>
+ORDER_REFRESH = "orf"  # orf:<order row id>
+ORDER_REFILL = "ore"  # ore:<order row id>
+ORDER_CANCEL = "ocl"  # ocl:<order row id>
+REFILLS = "rl"  # rl:<page>
+# Misc
+LANGUAGE = "lang"  # lang:<code>
+NOOP = "noop"  # page counters and other labels
+
+
+def make(prefix: str, *args: object) -> str:
+    data = ":".join([prefix, *(str(a) for a in args)])
+    if len(data.encode()) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback data too long: {data!r}")
+    return data
+
+
+def pattern(prefix: str) -> str:
+    """Regex for `CallbackQueryHandler(pattern=...)` matching exactly this prefix."""
+    return rf"^{prefix}(:|$)"
+
+
+def parse(data: str | None) -> list[str]:
+    """The args after the prefix (possibly empty); never raises."""
+    if not data:
+        return []
+    return data.split(":")[1:]
+
+
+def int_arg(args: list[str], index: int, default: int | None = None) -> int | None:
+    """An integer argument from forged-or-not data: None (or default) when absent or malformed."""
+    if index >= len(args):
+        return default
+    value = args[index]
+    if not value.isdigit() or len(value) > 18:
+        return default
+    return int(value)
