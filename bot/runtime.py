@@ -15,6 +15,9 @@ from bot.config import Settings
 from bot.panel.client import PanelClient
 from bot.services.account import AccountService
 from bot.services.catalog import CatalogCache
+from bot.services.ordering import OrderingService
+from bot.services.search import ServiceSearch
+from bot.services.tracking import TrackingService
 from bot.services.users import UserService
 from bot.store.sqlite import SqliteStore
 from bot.telegram.app import build_application
@@ -42,6 +45,9 @@ class BotRuntime:
             users=UserService(self.store),
             account=AccountService(self.panel),
             catalog=self.catalog,
+            search=ServiceSearch(),
+            ordering=OrderingService(self.store, self.panel, self.catalog),
+            tracking=TrackingService(self.store, self.panel, self.catalog),
         )
         self.app: Application = build_application(settings, self.deps)
         self._warmup: asyncio.Task[None] | None = None

@@ -1,1 +1,14 @@
-"""The order wizard's domain logic."""
+"""The order wizard's domain logic: validation, pricing, and placing exactly one order."""
+
+from __future__ import annotations
+
+from bot.panel.client import PanelClient
+from bot.services.catalog import CatalogCache
+from bot.store.repository import Store
+
+
+class OrderingService:
+    def __init__(self, store: Store, panel: PanelClient, catalog: CatalogCache) -> None:
+        self._store = store
+        self._panel = panel
+        self._catalog = catalog

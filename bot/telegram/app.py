@@ -6,7 +6,17 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 
 from bot.config import Settings
 from bot.telegram.context import DEPS_KEY, Deps
-from bot.telegram.handlers import basic, errors, users
+from bot.telegram.handlers import (
+    basic,
+    catalog,
+    errors,
+    fallback,
+    language,
+    orders,
+    search,
+    users,
+    wizard,
+)
 from bot.telegram.processor import PerUserUpdateProcessor
 
 
@@ -21,7 +31,15 @@ def build_application(settings: Settings, deps: Deps) -> Application:
         .build()
     )
     app.bot_data[DEPS_KEY] = deps
+    # Order matters within group 0: the wizard must see its text replies before the
+    # free-text search does, and the stale-button fallback comes last.
     users.register(app)
     basic.register(app)
+    language.register(app)
+    wizard.register(app)
+    catalog.register(app)
+    orders.register(app)
+    search.register(app)
+    fallback.register(app)
     errors.register(app)
     return app

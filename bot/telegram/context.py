@@ -12,6 +12,9 @@ from telegram.ext import ContextTypes
 from bot.config import Settings
 from bot.services.account import AccountService
 from bot.services.catalog import CatalogCache
+from bot.services.ordering import OrderingService
+from bot.services.search import ServiceSearch
+from bot.services.tracking import TrackingService
 from bot.services.users import UserService
 from bot.telegram.texts import DEFAULT_LANGUAGE, text
 
@@ -25,6 +28,9 @@ class Deps:
     users: UserService
     account: AccountService
     catalog: CatalogCache
+    search: ServiceSearch
+    ordering: OrderingService
+    tracking: TrackingService
 
 
 Context = ContextTypes.DEFAULT_TYPE

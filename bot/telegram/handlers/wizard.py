@@ -1,0 +1,9 @@
+"""Handlers: wizard."""
+
+from __future__ import annotations
+
+from telegram.ext import Application
+
+
+def register(app: Application) -> None:
+    """Adds this module's handlers."""
