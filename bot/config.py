@@ -42,6 +42,7 @@ class Settings:
     panel_add_timeout_seconds: float = 300.0
     panel_retries: int = 2
     low_balance_alert: Decimal | None = None
+    wizard_timeout_seconds: float = 600.0
 
     @property
     def secrets(self) -> tuple[str, ...]:

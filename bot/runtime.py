@@ -23,6 +23,7 @@ from bot.store.sqlite import SqliteStore
 from bot.telegram.app import build_application
 from bot.telegram.commands import register_commands
 from bot.telegram.context import Deps
+from bot.telegram.persistence import StorePersistence
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ class BotRuntime:
             ordering=OrderingService(self.store, self.panel, self.catalog),
             tracking=TrackingService(self.store, self.panel, self.catalog),
         )
-        self.app: Application = build_application(settings, self.deps)
+        self.app: Application = build_application(settings, self.deps, StorePersistence(self.store))
         self._warmup: asyncio.Task[None] | None = None
         self._stopped = False
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BasePersistence
 
 from bot.config import Settings
 from bot.telegram.context import DEPS_KEY, Deps
@@ -20,11 +20,12 @@ from bot.telegram.handlers import (
 from bot.telegram.processor import PerUserUpdateProcessor
 
 
-def build_application(settings: Settings, deps: Deps) -> Application:
+def build_application(settings: Settings, deps: Deps, persistence: BasePersistence) -> Application:
     app = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_url)
+        .persistence(persistence)
         # Retries 429s after the delay Telegram asks for, and keeps under its limits.
         .rate_limiter(AIORateLimiter(max_retries=3))
         .concurrent_updates(PerUserUpdateProcessor())

@@ -19,6 +19,7 @@ SEARCH = "sq"  # sq:<search id>:<page>
 ORDER = "ord"  # ord:<service id>            start the wizard for a service
 WIZARD_CONFIRM = "wok"  # wok:<confirmation token>
 WIZARD_CANCEL = "wno"  # wno
+WIZARD_SKIP = "wsk"  # wsk                     skip the optional drip-feed step
 # My orders and refills
 ORDERS = "ol"  # ol:<page>
 ORDER_DETAIL = "od"  # od:<order row id>

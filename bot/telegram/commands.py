@@ -7,7 +7,10 @@ from telegram import Bot, BotCommand
 from bot.telegram.texts import DEFAULT_LANGUAGE, LANGUAGES, text
 
 # Order matters: Telegram shows the menu in this order.
-USER_COMMANDS: tuple[str, ...] = ("start", "help", "balance")
+USER_COMMANDS: tuple[str, ...] = (
+    "start", "help", "services", "search", "order", "orders", "status", "refill", "refills",
+    "balance", "language", "cancel",
+)
 
 
 def menu(language: str) -> list[BotCommand]:

@@ -18,7 +18,7 @@ async def start(update: Update, context: Context) -> None:
 
 
 async def help_command(update: Update, context: Context) -> None:
-    await reply(update, context, "help")
+    await reply(update, context, "help", bot=context.bot.username or "bot")
 
 
 async def balance(update: Update, context: Context) -> None:

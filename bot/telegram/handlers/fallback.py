@@ -1,9 +1,19 @@
-"""Handlers: fallback."""
+"""Registered last: any button no other handler claimed gets an explanation, never silence."""
 
 from __future__ import annotations
 
-from telegram.ext import Application
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler
+
+from bot.telegram.context import Context, t
+
+
+async def stale_button(update: Update, context: Context) -> None:
+    """Old messages keep their buttons forever; a tap on one must not spin and die."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer(t(context, "stale_button"), show_alert=True)
 
 
 def register(app: Application) -> None:
-    """Adds this module's handlers."""
+    app.add_handler(CallbackQueryHandler(stale_button))

@@ -1,9 +1,47 @@
-"""Handlers: language."""
+"""/language: pick English or Vietnamese; remembered in the store and used from then on."""
 
 from __future__ import annotations
 
-from telegram.ext import Application
+import contextlib
+
+from telegram import BotCommandScopeChat, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+
+from bot.telegram import callbacks
+from bot.telegram.commands import menu
+from bot.telegram.context import LANGUAGE_KEY, Context, deps, t
+from bot.telegram.keyboards import button
+from bot.telegram.texts import LANGUAGES, text
+
+
+async def language_command(update: Update, context: Context) -> None:
+    markup = InlineKeyboardMarkup(
+        [[button(text(lang, "language_name"), callbacks.LANGUAGE, lang) for lang in LANGUAGES]]
+    )
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(chat.id, t(context, "language_choose"), reply_markup=markup)
+
+
+async def language_chosen(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    chosen = (callbacks.parse(query.data) or [""])[0]
+    if chosen not in LANGUAGES or context.user_data is None:
+        await query.answer(t(context, "stale_button"), show_alert=True)
+        return
+    await deps(context).users.set_language(query.from_user.id, chosen)
+    context.user_data[LANGUAGE_KEY] = chosen
+    await query.answer()
+    await query.edit_message_text(t(context, "language_set"))
+    # The command menu follows the chosen language in this chat; cosmetic, so never fatal.
+    with contextlib.suppress(TelegramError):
+        await context.bot.set_my_commands(menu(chosen), scope=BotCommandScopeChat(query.from_user.id))
 
 
 def register(app: Application) -> None:
-    """Adds this module's handlers."""
+    app.add_handler(CommandHandler("language", language_command))
+    app.add_handler(CallbackQueryHandler(language_chosen, pattern=callbacks.pattern(callbacks.LANGUAGE)))
+
+

@@ -1,9 +1,508 @@
-"""Handlers: wizard."""
+"""The order wizard: service → link → quantity (or comments) → [drip-feed] → summary → confirm.
+
+Each state is one small function that reads the draft, applies one answer via
+the ordering service, and says what comes next. The draft lives in user data
+(persisted), so a restart resumes the wizard where the user left it.
+"""
 
 from __future__ import annotations
 
-from telegram.ext import Application
+import time
+from dataclasses import replace
+from decimal import Decimal
+from html import escape
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.panel.models import Service
+from bot.services.money import format_amount, format_money
+from bot.services.ordering import (
+    Draft,
+    Form,
+    InvalidInput,
+    OrderFailed,
+    Outcome,
+    Placement,
+    PriceChanged,
+    Quote,
+    form_of,
+    parse_comments,
+    parse_interval,
+    parse_link,
+    parse_quantity,
+    parse_runs,
+    parse_whole_number,
+)
+from bot.telegram import callbacks
+from bot.telegram.context import DEPS_KEY, Context, deps, language, t
+from bot.telegram.keyboards import button
+
+DRAFT_KEY = "wizard"
+TOUCHED_KEY = "wizard_at"
+
+ASK_SERVICE, ASK_LINK, ASK_QUANTITY, ASK_COMMENTS, ASK_RUNS, ASK_INTERVAL, CONFIRM = (
+    "service",
+    "link",
+    "quantity",
+    "comments",
+    "runs",
+    "interval",
+    "confirm",
+)
+END = ConversationHandler.END
+
+
+# -- draft in user data ----------------------------------------------------------------------
+
+
+def _load(context: Context) -> Draft | None:
+    """The user's draft, or None when there is none or it outlived the timeout (the PTB
+    timeout job does not survive a restart; this check does)."""
+    data = context.user_data or {}
+    if time.time() - float(data.get(TOUCHED_KEY, 0)) > deps(context).settings.wizard_timeout_seconds:
+        return None
+    return Draft.from_dict(data.get(DRAFT_KEY))
+
+
+def _save(context: Context, draft: Draft) -> None:
+    if context.user_data is not None:
+        context.user_data[DRAFT_KEY] = draft.to_dict()
+        context.user_data[TOUCHED_KEY] = time.time()
+
+
+def _clear(context: Context) -> None:
+    if context.user_data is not None:
+        context.user_data.pop(DRAFT_KEY, None)
+        context.user_data.pop(TOUCHED_KEY, None)
+
+
+async def _say(
+    update: Update, context: Context, key: str, markup: InlineKeyboardMarkup | None = None, **values: object
+) -> None:
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(
+            chat.id,
+            t(context, key, **values),
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            disable_web_page_preview=True,
+        )
+
+
+def _render(context: Context, error: InvalidInput) -> str:
+    lang = language(context)
+    # Amounts get thousands separators; IDs never do.
+    values = {
+        k: format_amount(v, lang) if isinstance(v, int) and not k.endswith("id") else escape(str(v))
+        for k, v in error.values.items()
+    }
+    return t(context, error.key, **values)
+
+
+async def _explain(update: Update, context: Context, error: InvalidInput) -> None:
+    chat = update.effective_chat
+    if chat is not None:
+        await context.bot.send_message(chat.id, _render(context, error), parse_mode=ParseMode.HTML)
+
+
+async def _expired(update: Update, context: Context) -> str | int:
+    _clear(context)
+    await _say(update, context, "wizard_timeout")
+    return END
+
+
+# -- entry -----------------------------------------------------------------------------------
+
+
+async def order_command(update: Update, context: Context) -> str | int:
+    """`/order` asks for a service; `/order 123` starts with that service."""
+    _clear(context)
+    if not context.args:
+        await _say(update, context, "wizard_ask_service")
+        return ASK_SERVICE
+    service_id = parse_whole_number(context.args[0])
+    if service_id is None:
+        await _say(update, context, "wizard_ask_service")
+        return ASK_SERVICE
+    return await _begin(update, context, service_id, ASK_SERVICE)
+
+
+async def order_button(update: Update, context: Context) -> str | int:
+    """The 🛒 Order button of a service card (or "Order again")."""
+    query = update.callback_query
+    assert query is not None
+    service_id = callbacks.int_arg(callbacks.parse(query.data), 0)
+    if service_id is None:
+        await query.answer(t(context, "stale_button"), show_alert=True)
+        return END
+    try:
+        service = await deps(context).ordering.service(service_id)
+    except InvalidInput as error:
+        await query.answer(_render(context, error), show_alert=True)
+        return END
+    await query.answer()
+    return await _start(update, context, service)
+
+
+async def got_service_id(update: Update, context: Context) -> str | int | None:
+    service_id = parse_whole_number(_text(update))
+    if service_id is None:
+        await _say(update, context, "wizard_service_id_invalid")
+        return None
+    return await _begin(update, context, service_id, None)
+
+
+async def _begin(
+    update: Update, context: Context, service_id: int, on_error: str | int | None
+) -> str | int | None:
+    try:
+        service = await deps(context).ordering.service(service_id)
+    except InvalidInput as error:
+        await _explain(update, context, error)
+        return on_error
+    return await _start(update, context, service)
+
+
+async def _start(update: Update, context: Context, service: Service) -> str:
+    _save(context, Draft(service_id=service.id))
+    await _say(update, context, "wizard_ask_link", **(await _service_values(context, service)))
+    return ASK_LINK
+
+
+async def _service_values(context: Context, service: Service) -> dict[str, object]:
+    lang = language(context)
+    currency = await deps(context).account.currency()
+    return {
+        "name": escape(service.name),
+        "id": service.id,
+        "rate": _money(service.rate, currency, lang),
+        "min": format_amount(service.min, lang),
+        "max": format_amount(service.max, lang),
+    }
+
+
+# -- steps -----------------------------------------------------------------------------------
+
+
+async def got_link(update: Update, context: Context) -> str | int | None:
+    draft = _load(context)
+    if draft is None:
+        return await _expired(update, context)
+    try:
+        draft = replace(draft, link=parse_link(_text(update)))
+        service = await deps(context).ordering.service(draft.service_id)
+    except InvalidInput as error:
+        await _explain(update, context, error)
+        return None
+    _save(context, draft)
+    form = form_of(service)
+    if form is Form.PACKAGE:
+        return await _summary(update, context, draft)
+    lang = language(context)
+    bounds = {"min": format_amount(service.min, lang), "max": format_amount(service.max, lang)}
+    if form is Form.COMMENTS:
+        await _say(update, context, "wizard_ask_comments", **bounds)
+        return ASK_COMMENTS
+    await _say(update, context, "wizard_ask_quantity", **bounds)
+    return ASK_QUANTITY
+
+
+async def got_quantity(update: Update, context: Context) -> str | int | None:
+    draft = _load(context)
+    if draft is None:
+        return await _expired(update, context)
+    service = await deps(context).ordering.service(draft.service_id)
+    try:
+        draft = replace(draft, quantity=parse_quantity(service, _text(update)))
+    except InvalidInput as error:
+        await _explain(update, context, error)
+        return None
+    _save(context, draft)
+    if service.dripfeed:
+        skip = InlineKeyboardMarkup([[button(t(context, "wizard_btn_skip"), callbacks.WIZARD_SKIP)]])
+        await _say(update, context, "wizard_ask_runs", skip, max=format_amount(1000, language(context)))
+        return ASK_RUNS
+    return await _summary(update, context, draft)
+
+
+async def got_comments(update: Update, context: Context) -> str | int | None:
+    draft = _load(context)
+    if draft is None:
+        return await _expired(update, context)
+    service = await deps(context).ordering.service(draft.service_id)
+    try:
+        draft = replace(draft, comments=parse_comments(service, _text(update)))
+    except InvalidInput as error:
+        await _explain(update, context, error)
+        return None
+    _save(context, draft)
+    return await _summary(update, context, draft)
+
+
+async def got_runs(update: Update, context: Context) -> str | int | None:
+    draft = _load(context)
+    if draft is None:
+        return await _expired(update, context)
+    try:
+        draft = replace(draft, runs=parse_runs(_text(update)))
+    except InvalidInput as error:
+        await _explain(update, context, error)
+        return None
+    _save(context, draft)
+    await _say(update, context, "wizard_ask_interval", max=format_amount(1440, language(context)))
+    return ASK_INTERVAL
+
+
+async def skip_runs(update: Update, context: Context) -> str | int | None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    draft = _load(context)
+    if draft is None:
+        return await _expired(update, context)
+    await query.edit_message_reply_markup(None)
+    return await _summary(update, context, replace(draft, runs=None, interval=None))
+
+
+async def got_interval(update: Update, context: Context) -> str | int | None:
+    draft = _load(context)
+    if draft is None:
+        return await _expired(update, context)
+    try:
+        draft = replace(draft, interval=parse_interval(_text(update)))
+    except InvalidInput as error:
+        await _explain(update, context, error)
+        return None
+    return await _summary(update, context, draft)
+
+
+async def _summary(update: Update, context: Context, draft: Draft) -> str | int:
+    ready, priced = await deps(context).ordering.prepare(draft)
+    _save(context, ready)
+    assert ready.token is not None
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                button(t(context, "wizard_btn_confirm"), callbacks.WIZARD_CONFIRM, ready.token),
+                button(t(context, "wizard_btn_cancel"), callbacks.WIZARD_CANCEL),
+            ]
+        ]
+    )
+    text = await _summary_text(context, priced)
+    chat = update.effective_chat
+    assert chat is not None
+    await context.bot.send_message(
+        chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True
+    )
+    return CONFIRM
+
+
+async def _summary_text(context: Context, priced: Quote) -> str:
+    lang = language(context)
+    currency = await deps(context).account.currency()
+    drip = ""
+    if priced.runs:
+        drip = t(
+            context,
+            "wizard_summary_drip",
+            runs=priced.runs,
+            interval=priced.interval,
+            quantity=format_amount(priced.quantity, lang),
+        )
+    return t(
+        context,
+        "wizard_summary",
+        name=escape(priced.service.name),
+        id=priced.service.id,
+        link=escape(priced.link),
+        quantity=format_amount(priced.total_quantity, lang),
+        drip=drip,
+        rate=_money(priced.service.rate, currency, lang),
+        total=_money(priced.charge, currency, lang),
+    )
+
+
+async def not_a_button_answer(update: Update, context: Context) -> None:
+    """Text while the summary waits for a tap: say what is expected, keep the state."""
+    await _say(update, context, "wizard_tap_buttons")
+
+
+# -- confirm / cancel ------------------------------------------------------------------------
+
+
+async def confirm(update: Update, context: Context) -> str | int | None:
+    query = update.callback_query
+    assert query is not None and update.effective_user is not None
+    token = (callbacks.parse(query.data) or [""])[0]
+    draft = _load(context)
+    if draft is None or draft.token != token:
+        await confirm_outside_wizard(update, context)
+        return None
+    await query.answer()
+    await query.edit_message_text(t(context, "wizard_placing"), parse_mode=ParseMode.HTML)
+    chat_id = update.effective_chat.id if update.effective_chat else update.effective_user.id
+    try:
+        placement = await deps(context).ordering.place(update.effective_user.id, chat_id, draft)
+    except PriceChanged:
+        await query.edit_message_text(t(context, "wizard_price_changed"))
+        return await _summary(update, context, replace(draft, token=None))
+    except OrderFailed as failure:
+        _clear(context)
+        key = "wizard_failed_unavailable" if failure.unavailable else "wizard_failed"
+        await query.edit_message_text(
+            t(context, key, message=escape(failure.message or "")), parse_mode=ParseMode.HTML
+        )
+        return END
+    _clear(context)
+    await _show_placement(update, context, placement)
+    return END
+
+
+async def _show_placement(update: Update, context: Context, placement: Placement) -> None:
+    query = update.callback_query
+    assert query is not None
+    order = placement.order
+    lang = language(context)
+    currency = await deps(context).account.currency()
+    values = {
+        "order_id": order.panel_order_id or "—",
+        "name": escape(order.service_name),
+        "link": escape(order.link),
+        "quantity": format_amount(order.quantity, lang),
+        "total": _money(order.charge, currency, lang),
+    }
+    again = button(t(context, "wizard_btn_again"), callbacks.ORDER, order.service_id)
+    if placement.outcome is Outcome.UNKNOWN:
+        markup = InlineKeyboardMarkup(
+            [[button(t(context, "wizard_btn_status"), callbacks.ORDER_DETAIL, order.id)]]
+        )
+        await query.edit_message_text(
+            t(context, "wizard_unknown", **values),
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            disable_web_page_preview=True,
+        )
+        return
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                button(t(context, "wizard_btn_status"), callbacks.ORDER_REFRESH, order.id),
+                again,
+            ]
+        ]
+    )
+    await query.edit_message_text(
+        t(context, "wizard_placed", **values),
+        parse_mode=ParseMode.HTML,
+        reply_markup=markup,
+        disable_web_page_preview=True,
+    )
+
+
+async def confirm_outside_wizard(update: Update, context: Context) -> None:
+    """A Confirm tap that no open wizard owns: a repeat tap, or a summary from long ago."""
+    query = update.callback_query
+    assert query is not None
+    token = (callbacks.parse(query.data) or [""])[0]
+    placed = await deps(context).ordering.find_placed(token) if token else None
+    if placed is not None and placed.user_id == query.from_user.id:
+        await query.answer(
+            t(context, "wizard_already_placed", order_id=placed.panel_order_id or "—"), show_alert=True
+        )
+    else:
+        await query.answer(t(context, "stale_button"), show_alert=True)
+
+
+async def cancel_button(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    _clear(context)
+    await query.edit_message_text(t(context, "wizard_cancelled"))
+    return END
+
+
+async def cancel_command(update: Update, context: Context) -> int:
+    _clear(context)
+    await _say(update, context, "wizard_cancelled")
+    return END
+
+
+async def cancel_outside_wizard(update: Update, context: Context) -> None:
+    await _say(update, context, "wizard_nothing_to_cancel")
+
+
+async def stale_cancel_button(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer(t(context, "stale_button"), show_alert=True)
+
+
+async def timed_out(update: object, context: Context) -> None:
+    _clear(context)
+    if isinstance(update, Update):
+        await _say(update, context, "wizard_timeout")
+
+
+def _text(update: Update) -> str:
+    return update.effective_message.text if update.effective_message and update.effective_message.text else ""
+
+
+def _money(amount: Decimal, currency: str, lang: str) -> str:
+    return format_money(amount, escape(currency), lang)
 
 
 def register(app: Application) -> None:
-    """Adds this module's handlers."""
+    timeout = app.bot_data[DEPS_KEY].settings.wizard_timeout_seconds
+    text = filters.TEXT & ~filters.COMMAND
+    conversation = ConversationHandler(
+        entry_points=[
+            CommandHandler("order", order_command),
+            CallbackQueryHandler(order_button, pattern=callbacks.pattern(callbacks.ORDER)),
+        ],
+        states={
+            ASK_SERVICE: [MessageHandler(text, got_service_id)],
+            ASK_LINK: [MessageHandler(text, got_link)],
+            ASK_QUANTITY: [MessageHandler(text, got_quantity)],
+            ASK_COMMENTS: [MessageHandler(text, got_comments)],
+            ASK_RUNS: [
+                MessageHandler(text, got_runs),
+                CallbackQueryHandler(skip_runs, pattern=callbacks.pattern(callbacks.WIZARD_SKIP)),
+            ],
+            ASK_INTERVAL: [MessageHandler(text, got_interval)],
+            CONFIRM: [
+                CallbackQueryHandler(confirm, pattern=callbacks.pattern(callbacks.WIZARD_CONFIRM)),
+                CallbackQueryHandler(cancel_button, pattern=callbacks.pattern(callbacks.WIZARD_CANCEL)),
+                MessageHandler(text, not_a_button_answer),
+            ],
+            ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
+        },
+        fallbacks=[CommandHandler("cancel", cancel_command)],
+        allow_reentry=True,
+        conversation_timeout=timeout,
+        name="order_wizard",
+        persistent=True,
+    )
+    app.add_handler(conversation)
+    # Buttons of summaries no open wizard owns, and /cancel outside the wizard.
+    app.add_handler(
+        CallbackQueryHandler(confirm_outside_wizard, pattern=callbacks.pattern(callbacks.WIZARD_CONFIRM))
+    )
+    app.add_handler(
+        CallbackQueryHandler(stale_cancel_button, pattern=callbacks.pattern(callbacks.WIZARD_CANCEL))
+    )
+    app.add_handler(
+        CallbackQueryHandler(stale_cancel_button, pattern=callbacks.pattern(callbacks.WIZARD_SKIP))
+    )
+    app.add_handler(CommandHandler("cancel", cancel_outside_wizard))
