@@ -92,7 +92,7 @@ class BotRuntime:
     async def _load_catalog(self) -> None:
         """Warm the catalog so the first /services doesn't wait; an outage here is not fatal."""
         try:
-            await self.catalog.get()
+            self.deps.search.prepare(await self.catalog.get())
         except Exception as exc:
             log.warning("could not load the catalog at start-up: %s", exc)
 

@@ -1,7 +1,202 @@
-"""Catalog search: accent- and case-insensitive matching of names, categories and IDs."""
+"""Catalog search: accent- and case-insensitive matching of names, categories and IDs.
+
+Vietnamese users type without diacritics ("tang like") as often as with them
+("Tăng like"), and panels decorate names with emoji and punctuation, so both the
+catalog and the query are reduced to the same plain form before comparing.
+
+The catalog can hold 10,000+ services and plain-text search runs on every
+message a user types, so each catalog snapshot is indexed once: every distinct
+word maps to a bitmask of the services containing it (bit i = i-th service in
+ID order).  A query then costs a scan of the vocabulary (a few thousand short
+words) plus big-integer ANDs/ORs, instead of a scan of every service name.
+"""
 
 from __future__ import annotations
 
+import bisect
+import functools
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from bot.panel.models import Service
+from bot.services.catalog import Catalog
+
+# Words beyond this are ignored: a pasted paragraph must not cost a vocabulary scan per word.
+MAX_QUERY_WORDS = 10
+
+_LETTER_D = str.maketrans({"đ": "d", "Đ": "d"})
+
+
+def normalize(text: str) -> str:
+    """Plain searchable form: "Tăng LIKE 👍 Việt-Nam" → "tang like viet nam".
+
+    Works word by word through a cache: catalogs repeat the same few hundred
+    words thousands of times, and indexing 10,000 names char by char is slow.
+    """
+    return " ".join(filter(None, map(_normalize_word, text.split())))
+
+
+@functools.lru_cache(maxsize=65536)
+def _normalize_word(word: str) -> str:
+    """One whitespace-free chunk → zero or more plain words.
+
+    NFKD (a superset of NFD) also folds the full-width and styled letters some
+    panels use in names; combining marks are the diacritics, dropped.  "đ" is a
+    letter of its own in Unicode, not d + mark, so it is mapped explicitly.
+    Emoji and punctuation become word breaks ("Việt-Nam" → "viet nam").
+    """
+    decomposed = unicodedata.normalize("NFKD", word.translate(_LETTER_D).casefold())
+    kept = (ch if ch.isalnum() else " " for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join("".join(kept).split())
+
+
+def words(text: str) -> list[str]:
+    """The distinct normalised words of a query, in order, at most MAX_QUERY_WORDS."""
+    return list(dict.fromkeys(normalize(text).split()))[:MAX_QUERY_WORDS]
+
+
+def _bits(mask: int) -> Iterator[int]:
+    """Indices of the set bits, lowest first (= ascending service ID).
+
+    Goes through the binary string: one C-level scan instead of one big-integer
+    operation per bit, which would be quadratic on a 10,000-bit mask.
+    """
+    digits = bin(mask)[:1:-1]  # least significant digit first, "0b" dropped
+    position = digits.find("1")
+    while position >= 0:
+        yield position
+        position = digits.find("1", position + 1)
+
+
+def _mask(positions: Iterable[int], size: int) -> int:
+    """A bitmask from positions, built in a bytearray: OR-ing ints one bit at a time is quadratic."""
+    buffer = bytearray((size + 7) // 8)
+    for position in positions:
+        buffer[position >> 3] |= 1 << (position & 7)
+    return int.from_bytes(buffer, "little")
+
+
+@dataclass(frozen=True)
+class _Index:
+    """Everything a query needs, precomputed for one catalog snapshot."""
+
+    services: tuple[Service, ...]  # sorted by ID; position = bit number
+    position: dict[int, int]  # service ID → position
+    names: tuple[str, ...]  # " normalised name " (padded so phrase matches can anchor on words)
+    vocabulary: dict[str, int]  # any word of name or category → services containing it
+    name_words: tuple[str, ...]  # sorted distinct words of names, for prefix lookups
+    name_masks: tuple[int, ...]  # parallel to name_words
+
+    @classmethod
+    def build(cls, catalog: Catalog) -> _Index:
+        services = tuple(sorted(catalog.services, key=lambda s: s.id))
+        size = len(services)
+        in_names: dict[str, list[int]] = {}
+        in_categories: dict[str, list[int]] = {}
+        names: list[str] = []
+        for position, service in enumerate(services):
+            name = normalize(service.name)
+            names.append(f" {name} ")
+            for word in set(name.split()):
+                in_names.setdefault(word, []).append(position)
+            in_categories.setdefault(service.category, []).append(position)
+        name_masks = {word: _mask(found, size) for word, found in in_names.items()}
+        vocabulary = dict(name_masks)
+        for category, found in in_categories.items():  # one mask per category, not per service
+            category_mask = _mask(found, size)
+            for word in set(normalize(category).split()):
+                vocabulary[word] = vocabulary.get(word, 0) | category_mask
+        sorted_words = tuple(sorted(name_masks))
+        return cls(
+            services=services,
+            position={s.id: i for i, s in enumerate(services)},
+            names=tuple(names),
+            vocabulary=vocabulary,
+            name_words=sorted_words,
+            name_masks=tuple(name_masks[word] for word in sorted_words),
+        )
+
+    def containing(self, word: str) -> int:
+        """Services whose name or category contains `word` anywhere (also mid-word)."""
+        mask = 0
+        for known, services in self.vocabulary.items():
+            if word in known:
+                mask |= services
+        return mask
+
+    def name_prefixed(self, word: str) -> int:
+        """Services with a name word starting with `word` (sorted words: one bisect range)."""
+        start = bisect.bisect_left(self.name_words, word)
+        mask = 0
+        for index in range(start, len(self.name_words)):
+            if not self.name_words[index].startswith(word):
+                break
+            mask |= self.name_masks[index]
+        return mask
+
+    def phrase_in_name(self, candidates: int, phrase: str) -> int:
+        """Of `candidates`, those whose name contains the whole phrase starting at a word."""
+        needle = f" {phrase}"
+        found = (position for position in _bits(candidates) if needle in self.names[position])
+        return _mask(found, len(self.services))
+
 
 class ServiceSearch:
-    """Search over the current catalog snapshot (to be implemented)."""
+    """Ranked search over a catalog snapshot; the index is rebuilt only when the snapshot changes."""
+
+    def __init__(self) -> None:
+        self._catalog: Catalog | None = None
+        self._index: _Index | None = None
+
+    def search(self, catalog: Catalog, query: str, limit: int | None = None) -> list[Service]:
+        """Services matching every word of `query`, best first.
+
+        Order: the service whose ID is the query (e.g. "1234" or "#1234"), then
+        names containing the whole phrase, then names where every word starts a
+        name word, then the rest (words found mid-word or only in the category);
+        ties by ascending ID.
+        """
+        terms = words(query)
+        if not terms:
+            return []
+        index = self._index_for(catalog)
+        exact = self._exact_id(index, terms)
+        matched = -1  # every bit set; narrowed by each word (AND)
+        for term in terms:
+            matched &= index.containing(term)
+        matched &= ~exact
+        prefixed = matched
+        for term in terms:
+            prefixed &= index.name_prefixed(term)
+        phrase = index.phrase_in_name(prefixed, " ".join(terms)) if len(terms) > 1 else prefixed
+        tiers = (exact, phrase, prefixed & ~phrase, matched & ~prefixed)
+        return self._collect(index, tiers, limit)
+
+    def prepare(self, catalog: Catalog) -> None:
+        """Build the index ahead of the first search (start-up warm-up), off the user's time."""
+        self._index_for(catalog)
+
+    def _index_for(self, catalog: Catalog) -> _Index:
+        """Cached by snapshot identity: a refreshed catalog is a new object, so a new index."""
+        if self._catalog is not catalog or self._index is None:
+            self._index = _Index.build(catalog)
+            self._catalog = catalog
+        return self._index
+
+    @staticmethod
+    def _exact_id(index: _Index, terms: list[str]) -> int:
+        if len(terms) != 1 or not terms[0].isdigit() or len(terms[0]) > 18:
+            return 0
+        position = index.position.get(int(terms[0]))
+        return 0 if position is None else 1 << position
+
+    @staticmethod
+    def _collect(index: _Index, tiers: Iterable[int], limit: int | None) -> list[Service]:
+        found: list[Service] = []
+        for tier in tiers:
+            for position in _bits(tier):
+                if limit is not None and len(found) >= limit:
+                    return found
+                found.append(index.services[position])
+        return found

@@ -19,7 +19,7 @@ from typing import Any
 
 import aiosqlite
 
-from bot.panel.models import FINAL_ORDER_STATUSES, OrderStatus
+from bot.panel.models import FINAL_ORDER_STATUSES, OrderStatus, RefillStatus
 from bot.store.errors import DuplicateConfirmation
 from bot.store.models import NewOrder, OrderRecord, OrderState, RefillRecord, UserRecord
 from bot.store.schema import MIGRATIONS
@@ -324,6 +324,45 @@ class SqliteStore:
             (user_id, limit, offset),
         )
         return [_refill(row) for row in rows]
+
+    async def count_user_refills(self, user_id: int) -> int:
+        row = await self._one("SELECT COUNT(*) FROM refills WHERE user_id = ?", (user_id,))
+        return int(row[0]) if row else 0
+
+    async def orders_by_panel_ids(
+        self, user_id: int, panel_order_ids: Iterable[int]
+    ) -> list[OrderRecord]:
+        """The user's orders among these panel IDs (others' are simply absent), in ID order."""
+        ids = list(dict.fromkeys(panel_order_ids))
+        if not ids:
+            return []
+        marks = ",".join("?" for _ in ids)
+        rows = await self._all(
+            f"SELECT {_ORDER_COLUMNS} FROM orders WHERE user_id = ? AND panel_order_id IN ({marks}) "
+            "ORDER BY panel_order_id",
+            (user_id, *ids),
+        )
+        return [_order(row) for row in rows]
+
+    async def update_refill_statuses(self, statuses: Iterable[RefillStatus]) -> int:
+        """Store fresh refill statuses (by the panel's refill ID) in one transaction.
+
+        An ID the panel could not answer for keeps its last known status.  Returns
+        the number of refills whose status changed.
+        """
+        now = self._now()
+        changed = 0
+        async with self._transaction() as db:
+            for st in statuses:
+                if st.error is not None:
+                    continue
+                cursor = await db.execute(
+                    "UPDATE refills SET status = ?, error = NULL, updated_at = ? "
+                    "WHERE refill_id = ? AND status != ?",
+                    (st.status, now, st.refill_id, st.status),
+                )
+                changed += cursor.rowcount
+        return changed
 
     # -- key/value (bot framework persistence) -----------------------------------------------
 

@@ -43,7 +43,7 @@ from bot.services.ordering import (
     parse_runs,
     parse_whole_number,
 )
-from bot.telegram import callbacks
+from bot.telegram import callbacks, views
 from bot.telegram.context import DEPS_KEY, Context, deps, language, t
 from bot.telegram.keyboards import button
 
@@ -186,7 +186,7 @@ async def _service_values(context: Context, service: Service) -> dict[str, objec
     return {
         "name": escape(service.name),
         "id": service.id,
-        "rate": _money(service.rate, currency, lang),
+        "price": views.price(service, lang, currency),
         "min": format_amount(service.min, lang),
         "max": format_amount(service.max, lang),
     }
@@ -328,7 +328,7 @@ async def _summary_text(context: Context, priced: Quote) -> str:
         link=escape(priced.link),
         quantity=format_amount(priced.total_quantity, lang),
         drip=drip,
-        rate=_money(priced.service.rate, currency, lang),
+        price=views.price(priced.service, lang, currency),
         total=_money(priced.charge, currency, lang),
     )
 

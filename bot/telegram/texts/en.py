@@ -10,10 +10,21 @@ TEXTS: dict[str, str] = {
     ),
     "help": (
         "<b>What I can do</b>\n\n"
-        "/start — welcome message\n"
+        "<b>Browse and order</b>\n"
+        "/services — the catalog by category\n"
+        "/search <i>words</i> — find a service (or just send me words)\n"
+        "/order — place an order (or /order <i>service ID</i>)\n"
+        "/cancel — leave the order form\n\n"
+        "<b>Your orders</b>\n"
+        "/orders — your orders and their status\n"
+        "/status <i>ID</i> — live status (several IDs allowed)\n"
+        "/refill <i>ID</i> — request a refill · /refills — your refills\n\n"
+        "<b>Other</b>\n"
         "/balance — the panel account's balance\n"
-        "/help — this list\n\n"
-        "Prices are per 1000 units, in the panel's currency."
+        "/language — English / Tiếng Việt\n"
+        "/start — welcome message · /help — this list\n\n"
+        "Prices are per 1000 units, in the panel's currency. In any chat, type "
+        "<code>@{bot}</code> and words to share a service."
     ),
     "balance": "💰 Panel balance: <b>{amount}</b>",
     "panel_unavailable": (
@@ -24,6 +35,15 @@ TEXTS: dict[str, str] = {
     "error_generic": "😕 Sorry, something went wrong on our side. Please try again.",
     "cmd_start": "Welcome and what this bot does",
     "cmd_help": "Everything the bot can do",
+    "cmd_services": "Browse the service catalog",
+    "cmd_search": "Search services",
+    "cmd_order": "Place an order",
+    "cmd_orders": "My orders",
+    "cmd_status": "Live status of an order",
+    "cmd_refill": "Request a refill",
+    "cmd_refills": "My refills",
+    "cmd_language": "Change language",
+    "cmd_cancel": "Leave the order form",
     "cmd_balance": "Panel account balance",
     # shared navigation
     "nav_prev": "‹ Prev",
@@ -31,7 +51,199 @@ TEXTS: dict[str, str] = {
     "nav_back": "‹ Back",
     "stale_button": "This button is no longer active. Send /start to begin again.",
     # --- order wizard ---
+    "wizard_ask_service": (
+        "🛒 Which service would you like to order? Send its ID (e.g. <code>123</code>), "
+        "or browse /services and tap 🛒 Order.\n/cancel to stop."
+    ),
+    "wizard_service_id_invalid": "Please send a service ID — a number like <code>123</code>. /cancel to stop.",
+    "wizard_service_not_found": (
+        "There is no service with ID {service_id}. Send another ID, or browse /services."
+    ),
+    "wizard_type_unsupported": (
+        "This service's type ({type}) needs details that can't be entered in chat. "
+        "Please order it on the panel's website."
+    ),
+    "wizard_ask_link": (
+        "🛒 <b>{name}</b> (#{id})\n"
+        "Price: {price} · min {min} · max {max}\n\n"
+        "Send the <b>link</b> to promote (a URL like https://… or an @username).\n/cancel to stop."
+    ),
+    "wizard_link_invalid": (
+        "That doesn't look like a link. Send a full URL such as "
+        "<code>https://facebook.com/…</code> or an @username."
+    ),
+    "wizard_ask_quantity": "How many? Send a whole number from <b>{min}</b> to <b>{max}</b>.",
+    "wizard_quantity_invalid": (
+        "Please send a whole number from <b>{min}</b> to <b>{max}</b> (no decimals)."
+    ),
+    "wizard_ask_comments": "Send the comments, <b>one per line</b> ({min} to {max} lines).",
+    "wizard_comments_count": (
+        "You sent {count} comments; this service needs {min} to {max}, one per line. Please send them again."
+    ),
+    "wizard_comments_too_long": "Each comment can be at most {limit} characters. Please send them again.",
+    "wizard_ask_runs": (
+        "This service can <b>drip-feed</b>: deliver the quantity several times. "
+        "How many runs? Send a number from 2 to {max}, or tap Skip for a single delivery."
+    ),
+    "wizard_runs_invalid": "Please send a whole number of runs from 2 to {max}, or tap Skip.",
+    "wizard_ask_interval": "How many minutes between runs? (1 to {max})",
+    "wizard_interval_invalid": "Please send a whole number of minutes from 1 to {max}.",
+    "wizard_summary": (
+        "<b>Order summary</b>\n"
+        "Service: {name} (#{id})\n"
+        "Link: {link}\n"
+        "Quantity: {quantity}\n"
+        "{drip}"
+        "Price: {price}\n"
+        "<b>Total: {total}</b>\n\n"
+        "Place this order?"
+    ),
+    "wizard_summary_drip": "Drip-feed: {runs} runs × {quantity}, every {interval} min\n",
+    "wizard_btn_confirm": "✅ Confirm",
+    "wizard_btn_cancel": "✖ Cancel",
+    "wizard_btn_skip": "Skip ›",
+    "wizard_btn_status": "🔄 Status",
+    "wizard_btn_again": "🛒 Order again",
+    "wizard_tap_buttons": "Please tap ✅ Confirm or ✖ Cancel under the summary, or send /cancel.",
+    "wizard_placing": "⏳ Placing your order…",
+    "wizard_placed": (
+        "✅ <b>Order placed!</b>\n"
+        "Order ID: <b>{order_id}</b>\n"
+        "{name}\n"
+        "Link: {link}\n"
+        "Quantity: {quantity}\n"
+        "Charge: {total}\n\n"
+        "Follow it with /orders."
+    ),
+    "wizard_failed": "❌ The panel refused the order: {message}\nNothing was charged.",
+    "wizard_failed_unavailable": (
+        "❌ The panel could not be reached, so the order was not placed and nothing was charged. "
+        "Please try again in a minute."
+    ),
+    "wizard_unknown": (
+        "⚠️ The panel did not confirm the order in time. It may or may not have been placed — "
+        "please <b>don't order again yet</b>. Check /orders in a few minutes, or the panel's website.\n\n"
+        "{name}\nLink: {link}\nQuantity: {quantity}\nCharge: {total}"
+    ),
+    "wizard_already_placed": "This order was already placed (order ID {order_id}).",
+    "wizard_price_changed": "⚠️ The price changed since the summary. Please check the new total.",
+    "wizard_cancelled": "Order cancelled. Nothing was ordered.",
+    "wizard_nothing_to_cancel": "There is nothing to cancel. Send /order to start an order.",
+    "wizard_timeout": "⌛ The order form was closed because there was no answer for a while. Send /order to start again.",
     # --- catalog & search ---
+    "cat_title": (
+        "📂 <b>Service categories</b>\n"
+        "Categories: {categories} · services: {services}\n"
+        "Choose a category:"
+    ),
+    "cat_empty": "The panel has no services to show right now. Please try again later.",
+    "cat_category": "📂 <b>{category}</b>\nServices: {count}\nChoose a service:",
+    "cat_card": (
+        "<b>{name}</b>\n\n"
+        "ID: <code>{id}</code>\n"
+        "Category: {category}\n"
+        "Type: {type}\n"
+        "Price: <b>{price}</b>\n"
+        "Min: {min} · Max: {max}\n"
+        "Refill: {refill}\n"
+        "Cancel: {cancel}"
+    ),
+    "cat_price_per_1000": "{amount} per 1000",
+    "cat_price_per_package": "{amount} per package",
+    "cat_button_per_1000": "{amount}/1000",
+    "cat_button_per_package": "{amount}/pkg",
+    "cat_yes": "✅ yes",
+    "cat_no": "❌ no",
+    "cat_order": "🛒 Order",
+    "search_hint": (
+        "🔎 Send <code>/search</code> followed by what you are looking for, e.g. "
+        "<code>/search tang like</code>, or simply type the words here. "
+        "Accents are optional and service IDs work too."
+    ),
+    "search_results": "🔎 Results for “{query}”: <b>{count}</b>",
+    "search_none": (
+        "😕 Nothing matches “{query}”. Try other or fewer words (accents are optional), "
+        "a service ID, or browse /services."
+    ),
+    "search_inline_description": "{price} · {min}–{max}",
     # --- orders & refills ---
+    "orders_title": "📦 <b>Your orders</b> ({total}), newest first. Tap one for details.",
+    "orders_empty": (
+        "📦 You have no orders yet.\n\nBrowse the services with /services and place your first one."
+    ),
+    "orders_line": "{icon} <b>{number}</b> · {service}\n      {quantity} · {charge} · {date}",
+    "orders_unknown_line": (
+        "❓ <b>unknown — check on the panel</b> · {service}\n      {quantity} · {link} · {date}"
+    ),
+    "orders_unknown": "unknown — check on the panel",
+    "orders_card": (
+        "📦 <b>Order {number}</b>\n\n"
+        "Service: {service}\n"
+        "Link: {link}\n"
+        "Quantity: {quantity}\n"
+        "Charge: {charge}\n"
+        "Status: {status}\n"
+        "Start count: {start_count}\n"
+        "Remains: {remains}\n"
+        "Created: {date}"
+    ),
+    "orders_card_unknown_note": (
+        "⚠️ The connection dropped while this order was being placed, so we don't know whether "
+        "the panel received it. Check your orders on the panel before ordering the same link again."
+    ),
+    "orders_card_failed_note": "The panel refused this order: {error}. Nothing was charged.",
+    "orders_btn_refresh": "🔄 Refresh",
+    "orders_btn_refill": "♻️ Refill",
+    "orders_btn_cancel": "✖ Cancel",
+    "orders_btn_cancel_yes": "✖ Yes, cancel it",
+    "orders_btn_refills": "♻️ My refills",
+    "orders_btn_orders": "📦 My orders",
+    "orders_cancel_confirm": (
+        "Cancel order <b>{number}</b>?\n{service}\n\nThe panel refunds what was not delivered."
+    ),
+    "orders_refreshed": "Status: {status}",
+    "orders_canceled": "Order canceled.",
+    "orders_not_found": "Order not found.",
+    "orders_not_placed": "The panel never confirmed this order, so it can't be changed here.",
+    "orders_cancel_not_supported": "This service can't be canceled.",
+    "orders_cancel_final": "This order is already finished and can't be canceled.",
+    "refill_usage": (
+        "♻️ Send /refill and the order ID, e.g. <code>/refill 100001</code>.\n"
+        "Your order IDs are in /orders."
+    ),
+    "refill_requested": (
+        "♻️ Refill requested for order <b>#{order}</b>.\nRefill ID: <b>{refill}</b>\n\n"
+        "Follow it with /refills."
+    ),
+    "refill_not_supported": "This service has no refill (no warranty).",
+    "refill_not_completed": "Only a completed order can be refilled.",
+    "refill_list_title": "♻️ <b>Your refills</b> ({total}), newest first.",
+    "refill_list_empty": (
+        "♻️ You have no refills yet.\n\nOpen a completed order in /orders and tap ♻️ Refill, "
+        "or send /refill and the order ID."
+    ),
+    "refill_line": "{icon} <b>Refill {refill}</b> · order #{order}\n      {status} · {date}",
+    "status_usage": (
+        "📊 Send /status and one or more order IDs, e.g. <code>/status 100001</code> or "
+        "<code>/status 100001, 100002</code>.\nYour order IDs are in /orders."
+    ),
+    "status_too_many": "📊 At most {max} order IDs at a time, please.",
+    "status_title": "📊 <b>Order status</b>",
+    "status_line": "{icon} <b>#{order}</b> · {status} · remains {remains}\n      {service}",
+    "status_not_found": "❔ <b>#{order}</b> · not found",
+    "status_panel_error": "⚠️ <b>#{order}</b> · the panel said: {message}",
+    "status_pending": "Pending",
+    "status_in_progress": "In progress",
+    "status_processing": "Processing",
+    "status_completed": "Completed",
+    "status_partial": "Partial",
+    "status_canceled": "Canceled",
+    "status_failed": "Failed",
+    "status_rejected": "Rejected",
+    "status_error": "Error",
+    "status_unknown": "Unknown",
     # --- language ---
+    "language_choose": "Choose your language:",
+    "language_set": "✅ Language set to English.",
+    "language_name": "🇬🇧 English",
 }

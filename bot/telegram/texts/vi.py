@@ -10,10 +10,21 @@ TEXTS: dict[str, str] = {
     ),
     "help": (
         "<b>Các lệnh của bot</b>\n\n"
-        "/start — lời chào\n"
+        "<b>Xem và đặt dịch vụ</b>\n"
+        "/services — danh mục dịch vụ\n"
+        "/search <i>từ khóa</i> — tìm dịch vụ (hoặc gửi từ khóa trực tiếp)\n"
+        "/order — đặt đơn (hoặc /order <i>ID dịch vụ</i>)\n"
+        "/cancel — thoát biểu mẫu đặt đơn\n\n"
+        "<b>Đơn của bạn</b>\n"
+        "/orders — danh sách đơn và trạng thái\n"
+        "/status <i>mã đơn</i> — trạng thái trực tiếp (nhiều mã được)\n"
+        "/refill <i>mã đơn</i> — yêu cầu bảo hành · /refills — các lần bảo hành\n\n"
+        "<b>Khác</b>\n"
         "/balance — số dư tài khoản panel\n"
-        "/help — danh sách này\n\n"
-        "Giá tính theo 1000 đơn vị, bằng đơn vị tiền của panel."
+        "/language — English / Tiếng Việt\n"
+        "/start — lời chào · /help — danh sách này\n\n"
+        "Giá tính theo 1000 đơn vị, bằng đơn vị tiền của panel. Trong bất kỳ cuộc trò chuyện nào, gõ "
+        "<code>@{bot}</code> và từ khóa để chia sẻ dịch vụ."
     ),
     "balance": "💰 Số dư panel: <b>{amount}</b>",
     "panel_unavailable": (
@@ -23,6 +34,15 @@ TEXTS: dict[str, str] = {
     "error_generic": "😕 Xin lỗi, đã có lỗi xảy ra. Vui lòng thử lại.",
     "cmd_start": "Lời chào và giới thiệu bot",
     "cmd_help": "Tất cả các lệnh của bot",
+    "cmd_services": "Xem danh mục dịch vụ",
+    "cmd_search": "Tìm dịch vụ",
+    "cmd_order": "Đặt đơn",
+    "cmd_orders": "Đơn của tôi",
+    "cmd_status": "Trạng thái đơn",
+    "cmd_refill": "Yêu cầu bảo hành",
+    "cmd_refills": "Các lần bảo hành",
+    "cmd_language": "Đổi ngôn ngữ",
+    "cmd_cancel": "Thoát biểu mẫu đặt đơn",
     "cmd_balance": "Số dư tài khoản panel",
     # shared navigation
     "nav_prev": "‹ Trước",
@@ -30,7 +50,199 @@ TEXTS: dict[str, str] = {
     "nav_back": "‹ Quay lại",
     "stale_button": "Nút này không còn hiệu lực. Gửi /start để bắt đầu lại.",
     # --- order wizard ---
+    "wizard_ask_service": (
+        "🛒 Bạn muốn đặt dịch vụ nào? Gửi ID dịch vụ (ví dụ <code>123</code>), "
+        "hoặc xem /services rồi bấm 🛒 Đặt đơn.\n/cancel để dừng."
+    ),
+    "wizard_service_id_invalid": "Vui lòng gửi ID dịch vụ — một số như <code>123</code>. /cancel để dừng.",
+    "wizard_service_not_found": (
+        "Không có dịch vụ nào có ID {service_id}. Gửi ID khác hoặc xem /services."
+    ),
+    "wizard_type_unsupported": (
+        "Loại dịch vụ này ({type}) cần thông tin không nhập được qua chat. "
+        "Vui lòng đặt trên website của panel."
+    ),
+    "wizard_ask_link": (
+        "🛒 <b>{name}</b> (#{id})\n"
+        "Giá: {price} · tối thiểu {min} · tối đa {max}\n\n"
+        "Gửi <b>link</b> cần tăng (URL dạng https://… hoặc @username).\n/cancel để dừng."
+    ),
+    "wizard_link_invalid": (
+        "Đây không giống một link. Hãy gửi URL đầy đủ như "
+        "<code>https://facebook.com/…</code> hoặc một @username."
+    ),
+    "wizard_ask_quantity": "Số lượng bao nhiêu? Gửi một số nguyên từ <b>{min}</b> đến <b>{max}</b>.",
+    "wizard_quantity_invalid": (
+        "Vui lòng gửi một số nguyên từ <b>{min}</b> đến <b>{max}</b> (không có phần thập phân)."
+    ),
+    "wizard_ask_comments": "Gửi các bình luận, <b>mỗi dòng một bình luận</b> (từ {min} đến {max} dòng).",
+    "wizard_comments_count": (
+        "Bạn đã gửi {count} bình luận; dịch vụ này cần từ {min} đến {max}, mỗi dòng một. Vui lòng gửi lại."
+    ),
+    "wizard_comments_too_long": "Mỗi bình luận tối đa {limit} ký tự. Vui lòng gửi lại.",
+    "wizard_ask_runs": (
+        "Dịch vụ này hỗ trợ <b>chạy nhỏ giọt</b> (drip-feed): chia số lượng thành nhiều lần. "
+        "Bao nhiêu lần chạy? Gửi số từ 2 đến {max}, hoặc bấm Bỏ qua để chạy một lần."
+    ),
+    "wizard_runs_invalid": "Vui lòng gửi số lần chạy từ 2 đến {max}, hoặc bấm Bỏ qua.",
+    "wizard_ask_interval": "Cách nhau bao nhiêu phút giữa các lần chạy? (1 đến {max})",
+    "wizard_interval_invalid": "Vui lòng gửi số phút là số nguyên từ 1 đến {max}.",
+    "wizard_summary": (
+        "<b>Xác nhận đơn hàng</b>\n"
+        "Dịch vụ: {name} (#{id})\n"
+        "Link: {link}\n"
+        "Số lượng: {quantity}\n"
+        "{drip}"
+        "Giá: {price}\n"
+        "<b>Tổng tiền: {total}</b>\n\n"
+        "Đặt đơn này?"
+    ),
+    "wizard_summary_drip": "Nhỏ giọt: {runs} lần × {quantity}, mỗi {interval} phút\n",
+    "wizard_btn_confirm": "✅ Xác nhận",
+    "wizard_btn_cancel": "✖ Hủy",
+    "wizard_btn_skip": "Bỏ qua ›",
+    "wizard_btn_status": "🔄 Trạng thái",
+    "wizard_btn_again": "🛒 Đặt lại",
+    "wizard_tap_buttons": "Vui lòng bấm ✅ Xác nhận hoặc ✖ Hủy bên dưới, hoặc gửi /cancel.",
+    "wizard_placing": "⏳ Đang đặt đơn…",
+    "wizard_placed": (
+        "✅ <b>Đặt đơn thành công!</b>\n"
+        "Mã đơn: <b>{order_id}</b>\n"
+        "{name}\n"
+        "Link: {link}\n"
+        "Số lượng: {quantity}\n"
+        "Số tiền: {total}\n\n"
+        "Theo dõi đơn bằng /orders."
+    ),
+    "wizard_failed": "❌ Panel từ chối đơn: {message}\nBạn chưa bị trừ tiền.",
+    "wizard_failed_unavailable": (
+        "❌ Không kết nối được panel nên đơn chưa được đặt và bạn chưa bị trừ tiền. "
+        "Vui lòng thử lại sau ít phút."
+    ),
+    "wizard_unknown": (
+        "⚠️ Panel chưa xác nhận đơn kịp thời. Đơn có thể đã hoặc chưa được tạo — "
+        "vui lòng <b>chưa đặt lại</b>. Kiểm tra /orders sau vài phút, hoặc trên website của panel.\n\n"
+        "{name}\nLink: {link}\nSố lượng: {quantity}\nSố tiền: {total}"
+    ),
+    "wizard_already_placed": "Đơn này đã được đặt rồi (mã đơn {order_id}).",
+    "wizard_price_changed": "⚠️ Giá đã thay đổi so với lúc xác nhận. Vui lòng xem lại tổng tiền mới.",
+    "wizard_cancelled": "Đã hủy. Không có đơn nào được đặt.",
+    "wizard_nothing_to_cancel": "Không có gì để hủy. Gửi /order để bắt đầu đặt đơn.",
+    "wizard_timeout": "⌛ Biểu mẫu đặt đơn đã đóng vì lâu không có trả lời. Gửi /order để bắt đầu lại.",
     # --- catalog & search ---
+    "cat_title": (
+        "📂 <b>Danh mục dịch vụ</b>\n"
+        "Số danh mục: {categories} · số dịch vụ: {services}\n"
+        "Chọn một danh mục:"
+    ),
+    "cat_empty": "Panel hiện chưa có dịch vụ nào. Vui lòng thử lại sau.",
+    "cat_category": "📂 <b>{category}</b>\nSố dịch vụ: {count}\nChọn một dịch vụ:",
+    "cat_card": (
+        "<b>{name}</b>\n\n"
+        "ID: <code>{id}</code>\n"
+        "Danh mục: {category}\n"
+        "Loại: {type}\n"
+        "Giá: <b>{price}</b>\n"
+        "Tối thiểu: {min} · Tối đa: {max}\n"
+        "Bảo hành (refill): {refill}\n"
+        "Huỷ đơn: {cancel}"
+    ),
+    "cat_price_per_1000": "{amount} / 1000",
+    "cat_price_per_package": "{amount} / gói",
+    "cat_button_per_1000": "{amount}/1000",
+    "cat_button_per_package": "{amount}/gói",
+    "cat_yes": "✅ có",
+    "cat_no": "❌ không",
+    "cat_order": "🛒 Đặt đơn",
+    "search_hint": (
+        "🔎 Gửi <code>/search</code> kèm từ khoá cần tìm, ví dụ "
+        "<code>/search tang like</code>, hoặc gõ thẳng từ khoá vào đây. "
+        "Gõ có dấu hay không dấu đều được, tìm theo ID dịch vụ cũng được."
+    ),
+    "search_results": "🔎 Kết quả cho “{query}”: <b>{count}</b>",
+    "search_none": (
+        "😕 Không tìm thấy dịch vụ nào cho “{query}”. Hãy thử từ khoá khác hoặc ít từ hơn "
+        "(không cần gõ dấu), nhập ID dịch vụ, hoặc xem /services."
+    ),
+    "search_inline_description": "{price} · {min}–{max}",
     # --- orders & refills ---
+    "orders_title": "📦 <b>Đơn hàng của bạn</b> ({total}), mới nhất trước. Chạm vào một đơn để xem chi tiết.",
+    "orders_empty": (
+        "📦 Bạn chưa có đơn hàng nào.\n\nXem các dịch vụ với /services và đặt đơn đầu tiên nhé."
+    ),
+    "orders_line": "{icon} <b>{number}</b> · {service}\n      {quantity} · {charge} · {date}",
+    "orders_unknown_line": (
+        "❓ <b>chưa rõ — hãy kiểm tra trên panel</b> · {service}\n      {quantity} · {link} · {date}"
+    ),
+    "orders_unknown": "chưa rõ — hãy kiểm tra trên panel",
+    "orders_card": (
+        "📦 <b>Đơn {number}</b>\n\n"
+        "Dịch vụ: {service}\n"
+        "Link: {link}\n"
+        "Số lượng: {quantity}\n"
+        "Thành tiền: {charge}\n"
+        "Trạng thái: {status}\n"
+        "Số ban đầu: {start_count}\n"
+        "Còn lại: {remains}\n"
+        "Ngày tạo: {date}"
+    ),
+    "orders_card_unknown_note": (
+        "⚠️ Kết nối bị gián đoạn khi đang đặt đơn này nên chưa biết panel đã nhận đơn hay chưa. "
+        "Hãy kiểm tra danh sách đơn trên panel trước khi đặt lại cùng link."
+    ),
+    "orders_card_failed_note": "Panel đã từ chối đơn này: {error}. Bạn không bị trừ tiền.",
+    "orders_btn_refresh": "🔄 Cập nhật",
+    "orders_btn_refill": "♻️ Bảo hành",
+    "orders_btn_cancel": "✖ Huỷ đơn",
+    "orders_btn_cancel_yes": "✖ Đồng ý huỷ",
+    "orders_btn_refills": "♻️ Bảo hành của tôi",
+    "orders_btn_orders": "📦 Đơn của tôi",
+    "orders_cancel_confirm": (
+        "Huỷ đơn <b>{number}</b>?\n{service}\n\nPanel sẽ hoàn lại tiền phần chưa chạy."
+    ),
+    "orders_refreshed": "Trạng thái: {status}",
+    "orders_canceled": "Đã huỷ đơn.",
+    "orders_not_found": "Không tìm thấy đơn hàng.",
+    "orders_not_placed": "Panel chưa xác nhận đơn này nên không thể thao tác tại đây.",
+    "orders_cancel_not_supported": "Dịch vụ này không hỗ trợ huỷ đơn.",
+    "orders_cancel_final": "Đơn đã kết thúc nên không thể huỷ.",
+    "refill_usage": (
+        "♻️ Gửi /refill kèm mã đơn, ví dụ <code>/refill 100001</code>.\n"
+        "Mã đơn của bạn có trong /orders."
+    ),
+    "refill_requested": (
+        "♻️ Đã gửi yêu cầu bảo hành cho đơn <b>#{order}</b>.\nMã bảo hành: <b>{refill}</b>\n\n"
+        "Theo dõi với /refills."
+    ),
+    "refill_not_supported": "Dịch vụ này không có bảo hành (refill).",
+    "refill_not_completed": "Chỉ có thể bảo hành đơn đã hoàn thành.",
+    "refill_list_title": "♻️ <b>Yêu cầu bảo hành của bạn</b> ({total}), mới nhất trước.",
+    "refill_list_empty": (
+        "♻️ Bạn chưa có yêu cầu bảo hành nào.\n\nMở một đơn đã hoàn thành trong /orders rồi chạm "
+        "♻️ Bảo hành, hoặc gửi /refill kèm mã đơn."
+    ),
+    "refill_line": "{icon} <b>Bảo hành {refill}</b> · đơn #{order}\n      {status} · {date}",
+    "status_usage": (
+        "📊 Gửi /status kèm một hoặc nhiều mã đơn, ví dụ <code>/status 100001</code> hoặc "
+        "<code>/status 100001, 100002</code>.\nMã đơn của bạn có trong /orders."
+    ),
+    "status_too_many": "📊 Mỗi lần tối đa {max} mã đơn thôi nhé.",
+    "status_title": "📊 <b>Trạng thái đơn hàng</b>",
+    "status_line": "{icon} <b>#{order}</b> · {status} · còn lại {remains}\n      {service}",
+    "status_not_found": "❔ <b>#{order}</b> · không tìm thấy",
+    "status_panel_error": "⚠️ <b>#{order}</b> · panel báo: {message}",
+    "status_pending": "Đang chờ",
+    "status_in_progress": "Đang chạy",
+    "status_processing": "Đang xử lý",
+    "status_completed": "Hoàn thành",
+    "status_partial": "Hoàn thành một phần",
+    "status_canceled": "Đã huỷ",
+    "status_failed": "Thất bại",
+    "status_rejected": "Bị từ chối",
+    "status_error": "Lỗi",
+    "status_unknown": "Chưa rõ",
     # --- language ---
+    "language_choose": "Chọn ngôn ngữ:",
+    "language_set": "✅ Đã chuyển sang Tiếng Việt.",
+    "language_name": "🇻🇳 Tiếng Việt",
 }

@@ -1,0 +1,263 @@
+"""What catalog browsing and search look like, in one place.
+
+Categories, a category's services, search results and the service card are
+rendered here and nowhere else, so /services, /search, inline mode and the
+order wizard show a service the same way.  Every panel-supplied string is
+HTML-escaped here; every screen stays within Telegram's limits (≤ 4096
+characters, ≤ 100 buttons, callback data ≤ 64 bytes) however big the catalog
+or long the names are.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest
+
+from bot.panel.models import Service
+from bot.services.catalog import Catalog, Category
+from bot.services.money import format_amount, format_money
+from bot.telegram import callbacks
+from bot.telegram.context import Context, t
+from bot.telegram.keyboards import Page, button, nav_row, paginate, shorten
+from bot.telegram.texts import text
+
+PER_PAGE = 10  # buttons per page: readable on a phone, far below Telegram's 100
+TEXT_LIMIT = 4096  # Telegram's message limit
+INLINE_CARD_LIMIT = 1024  # inline answers carry 50 cards at once: keep each one small
+LABEL_LIMIT = 48  # button labels longer than this are cut by clients anyway
+_NAME_LIMIT = 300  # a card's title; the description gets whatever room is left
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # descriptions may contain links
+
+
+@dataclass(frozen=True)
+class Screen:
+    """One message's worth of content: HTML text plus an optional inline keyboard."""
+
+    text: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+# --------------------------------------------------------------------------- showing
+
+
+async def show(update: Update, context: Context, screen: Screen) -> None:
+    """Edit the message a button belongs to (navigation stays in one message), else send one.
+
+    The callback query is answered first so the client stops its spinner. An edit that
+    changes nothing (a double tap on the same button) is not an error.
+    """
+    query = update.callback_query
+    if query is None:
+        chat = update.effective_chat
+        if chat is not None:
+            await context.bot.send_message(
+                chat.id,
+                screen.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=screen.keyboard,
+                link_preview_options=_NO_PREVIEW,
+            )
+        return
+    await query.answer()
+    try:
+        await query.edit_message_text(
+            screen.text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=screen.keyboard,
+            link_preview_options=_NO_PREVIEW,
+        )
+    except BadRequest as exc:
+        if "not modified" not in exc.message.lower():
+            raise
+
+
+async def stale(update: Update, context: Context) -> None:
+    """Old or forged button data: say so in an alert and leave the message as it is."""
+    query = update.callback_query
+    if query is not None:
+        await query.answer(t(context, "stale_button"), show_alert=True)
+
+
+def page_arg(args: list[str], index: int) -> int | None:
+    """A page number from callback data: absent → 0, malformed → None (stale button)."""
+    if index >= len(args):
+        return 0
+    return callbacks.int_arg(args, index)
+
+
+# --------------------------------------------------------------------------- prices and labels
+
+
+def _number(value: int | Decimal, language: str) -> str:
+    return format_amount(Decimal(value), language)
+
+
+def price(service: Service, language: str, currency: str = "") -> str:
+    """Full price text, e.g. "12,000 VND per 1000"; "per package" for a Package (its rate is the price)."""
+    return _rate(service, language, "cat_price_per_1000", "cat_price_per_package", currency)
+
+
+def short_price(service: Service, language: str) -> str:
+    """Compact price, e.g. "12,000/1000", for buttons and inline results."""
+    return _rate(service, language, "cat_button_per_1000", "cat_button_per_package")
+
+
+def _rate(service: Service, language: str, per_1000: str, per_package: str, currency: str = "") -> str:
+    key = per_package if service.type == "Package" else per_1000
+    return text(language, key, amount=format_money(service.rate, escape(currency), language))
+
+
+def _label(name: str, suffix: str) -> str:
+    """Shorten the name, never the suffix (the price or count is what users compare)."""
+    return shorten(name, max(8, LABEL_LIMIT - len(suffix))) + suffix
+
+
+def service_button(service: Service, language: str, *origin: object) -> InlineKeyboardButton:
+    """A "Name · 12,000/1000" button opening the card; `origin` is the list it sits in (for Back)."""
+    label = _label(service.name, f" · {short_price(service, language)}")
+    return button(label, callbacks.SERVICE, service.id, *origin)
+
+
+def _rows(buttons: list[InlineKeyboardButton], *extra: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
+    """One button per row (long names stay readable), then the non-empty extra rows."""
+    return InlineKeyboardMarkup([[b] for b in buttons] + [row for row in extra if row])
+
+
+# --------------------------------------------------------------------------- catalog screens
+
+
+def categories_screen(catalog: Catalog, language: str, page: int) -> Screen:
+    """Page `page` of the category list (clamped into range), with service counts."""
+    if not catalog.categories:
+        return Screen(text(language, "cat_empty"))
+    shown = paginate(catalog.categories, page, PER_PAGE)
+    buttons = [
+        button(_label(c.name, f" ({_number(len(c.service_ids), language)})"), callbacks.CATEGORY, c.key, 0)
+        for c in shown.items
+    ]
+    body = text(
+        language,
+        "cat_title",
+        categories=_number(len(catalog.categories), language),
+        services=_number(len(catalog.services), language),
+    )
+    return Screen(body, _rows(buttons, nav_row(shown, language, callbacks.CATEGORIES)))
+
+
+def categories_page_of(catalog: Catalog, category: Category) -> int:
+    """The page of the category list that shows `category` (where "‹ Back" should lead)."""
+    return catalog.categories.index(category) // PER_PAGE
+
+
+def category_screen(catalog: Catalog, category: Category, language: str, page: int) -> Screen:
+    """Page `page` of one category's services, with a way back to the category list."""
+    shown: Page[int] = paginate(category.service_ids, page, PER_PAGE)
+    buttons = [
+        service_button(catalog.by_id[service_id], language, callbacks.CATEGORY, category.key, shown.number)
+        for service_id in shown.items
+    ]
+    back = button(text(language, "nav_back"), callbacks.CATEGORIES, categories_page_of(catalog, category))
+    body = text(
+        language,
+        "cat_category",
+        category=escape(shorten(category.name, 200)),
+        count=_number(len(category.service_ids), language),
+    )
+    nav = nav_row(shown, language, callbacks.CATEGORY, category.key)
+    return Screen(body, _rows(buttons, nav, [back]))
+
+
+def category_page_of(category: Category, service: Service) -> int:
+    """The page of its category that lists `service`."""
+    try:
+        return category.service_ids.index(service.id) // PER_PAGE
+    except ValueError:
+        return 0
+
+
+# --------------------------------------------------------------------------- the service card
+
+
+def _utf16_len(value: str) -> int:
+    """Telegram counts message length in UTF-16 code units (an emoji can count twice)."""
+    return len(value.encode("utf-16-le")) // 2
+
+
+def _escaped_within(raw: str, budget: int) -> str:
+    """`raw` HTML-escaped, cut (with "…") so the escaped form fits `budget` UTF-16 units.
+
+    Cutting happens before escaping, so an entity like `&amp;` is never split.
+    """
+    escaped = escape(raw)
+    if _utf16_len(escaped) <= budget:
+        return escaped
+    if budget < 2:
+        return ""
+    cut = raw[:budget]
+    while (over := _utf16_len(escape(cut)) - (budget - 1)) > 0:
+        cut = cut[: len(cut) - over]  # every char removed frees at least one unit
+    return escape(cut.rstrip()) + "…"
+
+
+def service_card(service: Service, language: str, limit: int = TEXT_LIMIT, currency: str = "") -> str:
+    """The service's details as HTML, at most `limit` characters whatever the panel sent.
+
+    Public: the order wizard and inline mode show the same card.
+    """
+    yes, no = text(language, "cat_yes"), text(language, "cat_no")
+    card = text(
+        language,
+        "cat_card",
+        name=escape(shorten(service.name, _NAME_LIMIT)),
+        id=service.id,
+        category=escape(shorten(service.category, 200)),
+        type=escape(shorten(service.type, 60)),
+        price=price(service, language, currency),
+        min=_number(service.min, language),
+        max=_number(service.max, language),
+        refill=yes if service.refill else no,
+        cancel=yes if service.cancel else no,
+    )
+    if not service.description:
+        return card
+    opening, closing = "\n\n<blockquote expandable>", "</blockquote>"
+    budget = limit - _utf16_len(card + opening + closing)
+    description = _escaped_within(service.description, budget)
+    return card + opening + description + closing if description.strip() else card
+
+
+def service_screen(service: Service, language: str, back_data: str, currency: str = "") -> Screen:
+    """The card with "🛒 Order" (handled by the order wizard) and "‹ Back" to `back_data`."""
+    order = button(text(language, "cat_order"), callbacks.ORDER, service.id)
+    back = InlineKeyboardButton(text(language, "nav_back"), callback_data=back_data)
+    return Screen(service_card(service, language, currency=currency), InlineKeyboardMarkup([[order, back]]))
+
+
+# --------------------------------------------------------------------------- search
+
+
+def search_screen(results: list[Service], query: str, search_id: str, language: str, page: int) -> Screen:
+    """One page of search results, or a friendly "nothing found" with what to try instead."""
+    shown_query = escape(shorten(query, 64))
+    if not results:
+        return Screen(text(language, "search_none", query=shown_query))
+    shown = paginate(results, page, PER_PAGE)
+    buttons = [service_button(s, language, callbacks.SEARCH, search_id, shown.number) for s in shown.items]
+    body = text(language, "search_results", query=shown_query, count=_number(len(results), language))
+    return Screen(body, _rows(buttons, nav_row(shown, language, callbacks.SEARCH, search_id)))
+
+
+def inline_description(service: Service, language: str) -> str:
+    """What an inline result shows under the name, e.g. "12,000/1000 · 100–50,000"."""
+    return text(
+        language,
+        "search_inline_description",
+        price=short_price(service, language),
+        min=_number(service.min, language),
+        max=_number(service.max, language),
+    )
