@@ -14,8 +14,11 @@ from telegram.ext import Application
 from bot.config import Settings
 from bot.panel.client import PanelClient
 from bot.services.account import AccountService
+from bot.services.alerts import AdminAlerts
 from bot.services.catalog import CatalogCache
+from bot.services.notifications import NotificationService
 from bot.services.ordering import OrderingService
+from bot.services.poller import StatusPoller
 from bot.services.search import ServiceSearch
 from bot.services.tracking import TrackingService
 from bot.services.users import UserService
@@ -23,6 +26,7 @@ from bot.store.sqlite import SqliteStore
 from bot.telegram.app import build_application
 from bot.telegram.commands import register_commands
 from bot.telegram.context import Deps
+from bot.telegram.notifier import TrackingJob
 from bot.telegram.persistence import StorePersistence
 
 log = logging.getLogger(__name__)
@@ -41,15 +45,20 @@ class BotRuntime:
             retries=settings.panel_retries,
         )
         self.catalog = CatalogCache(self.panel.services, settings.catalog_ttl_seconds)
+        account = AccountService(self.panel)
         self.deps = Deps(
             settings=settings,
             users=UserService(self.store),
-            account=AccountService(self.panel),
+            account=account,
             catalog=self.catalog,
             search=ServiceSearch(),
             ordering=OrderingService(self.store, self.panel, self.catalog),
             tracking=TrackingService(self.store, self.panel, self.catalog),
+            poller=StatusPoller(self.store, self.panel, base_backoff=max(settings.status_poll_seconds, 5)),
+            notifications=NotificationService(self.store),
+            alerts=AdminAlerts(self.store, account, settings.low_balance_alert),
         )
+        self.tracking = TrackingJob(self.deps)
         self.app: Application = build_application(settings, self.deps, StorePersistence(self.store))
         self._warmup: asyncio.Task[None] | None = None
         self._stopped = False
@@ -69,6 +78,10 @@ class BotRuntime:
             await self.stop()
             raise
         self._warmup = asyncio.create_task(self._load_catalog())
+        if self.settings.status_poll_seconds and self.app.job_queue is not None:
+            interval = self.settings.status_poll_seconds
+            self.app.job_queue.run_repeating(self.tracking, interval=interval, first=min(interval, 10),
+                                             name="tracking")
         log.info("bot @%s is running", self.app.bot.username)
 
     async def stop(self) -> None:

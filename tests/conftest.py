@@ -49,7 +49,13 @@ def make_settings(
         }
         settings = load_settings(env, dotenv=None)
         # Short panel timeouts keep outage tests fast; behaviour is the same.
-        return replace(settings, panel_timeout_seconds=2.0, panel_retries=1, **overrides)
+        # The tracking job is driven by hand in tests (runtime.tracking.run), so it is off here.
+        defaults: dict[str, Any] = {
+            "panel_timeout_seconds": 2.0,
+            "panel_retries": 1,
+            "status_poll_seconds": 0,
+        }
+        return replace(settings, **{**defaults, **overrides})
 
     return make
 

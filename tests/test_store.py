@@ -76,7 +76,7 @@ async def test_intent_is_recorded_before_placement_and_completed_after(store: Sq
     placed = await store.get_order_by_panel_id(100001)
     assert placed is not None and placed.id == order.id and placed.state is OrderState.PLACED
     assert await store.unresolved_orders(1) == []
-    assert [o.id for o in await store.active_orders()] == [order.id]
+    assert await store.due_order_ids() == [100001]
 
 
 async def test_unknown_outcome_is_kept_and_surfaced(store: SqliteStore) -> None:
@@ -138,7 +138,7 @@ async def test_apply_statuses_updates_in_one_batch(store: SqliteStore) -> None:
     a2, b2 = await store.get_order(a.id), await store.get_order(b.id)
     assert (a2.status, a2.charge, a2.remains, a2.start_count) == ("Partial", Decimal("100.25"), -3, 5)
     assert b2.status == "Pending"  # an error for one ID changes nothing about it
-    assert [o.id for o in await store.active_orders()] == [b.id]
+    assert await store.due_order_ids() == [12]
 
 
 async def test_refills_are_listed_per_user(store: SqliteStore) -> None:
@@ -149,3 +149,54 @@ async def test_refills_are_listed_per_user(store: SqliteStore) -> None:
     assert (refill.refill_id, refill.panel_order_id, refill.status) == (901, 55, "Pending")
     assert [r.refill_id for r in await store.list_user_refills(1)] == [901]
     assert await store.list_user_refills(2) == []
+
+
+def test_literal_sql_conditions_match_the_final_statuses() -> None:
+    """The partial-index conditions are literal SQL; they must list exactly the final statuses."""
+    from bot.panel.models import FINAL_ORDER_STATUSES, FINAL_REFILL_STATUSES
+    from bot.store import sqlite
+
+    for condition, finals in (
+        (sqlite._OPEN_ORDER, FINAL_ORDER_STATUSES),
+        (sqlite._OPEN_REFILL, FINAL_REFILL_STATUSES),
+    ):
+        listed = condition.split("NOT IN (", 1)[1].rstrip(")").replace("'", "").split(", ")
+        assert set(listed) == finals
+    assert sqlite._OPEN_ORDER in MIGRATIONS[2] and sqlite._OPEN_REFILL in MIGRATIONS[2].replace(
+        "\n        ", " "
+    )
+
+
+async def test_due_orders_polls_stuck_orders_less_often(tmp_path: Path) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    now = [datetime(2026, 1, 10, tzinfo=UTC)]
+    async with SqliteStore(tmp_path / "d.sqlite3", clock=lambda: now[0]) as s:
+        await s.touch_user(1, "A")
+        old = await s.create_order_intent(intent(token="old"))
+        await s.mark_order_placed(old.id, 1)
+        now[0] += timedelta(days=3)
+        fresh = await s.create_order_intent(intent(token="fresh"))
+        await s.mark_order_placed(fresh.id, 2)
+        assert set(await s.due_order_ids()) == {1, 2}
+        await s.apply_statuses([OrderStatus(1, "In progress"), OrderStatus(2, "In progress")])
+        now[0] += timedelta(minutes=5)
+        assert await s.due_order_ids() == [2]  # the old one waits an hour
+        now[0] += timedelta(hours=1)
+        assert set(await s.due_order_ids()) == {1, 2}
+
+
+async def test_notifications_pending_until_marked_and_never_for_blocked(store: SqliteStore) -> None:
+    for user in (1, 2):
+        await store.touch_user(user, "x")
+    a = await store.create_order_intent(intent(token="a"))
+    b = await store.create_order_intent(intent(user_id=2, token="b"))
+    await store.mark_order_placed(a.id, 11)
+    await store.mark_order_placed(b.id, 12)
+    statuses = ("In progress", "Completed", "Partial", "Canceled")
+    assert await store.orders_to_notify(statuses, 100) == []  # Pending: nothing to tell
+    await store.apply_statuses([OrderStatus(11, "Completed"), OrderStatus(12, "Completed")])
+    assert {o.id for o in await store.orders_to_notify(statuses, 100)} == {a.id, b.id}
+    await store.set_order_notified(a.id, "Completed")
+    await store.set_blocked(2, True)
+    assert await store.orders_to_notify(statuses, 100) == []

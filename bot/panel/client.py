@@ -119,7 +119,8 @@ class PanelClient:
                 return await self._post(action, params, self._timeout)
             except PanelUnavailable as exc:
                 if attempt >= self._retries:
-                    log.warning("panel %s failed: %s", action, exc.reason)
+                    # Callers decide how loud an outage is (the poller logs once per outage).
+                    log.debug("panel %s failed: %s", action, exc.reason)
                     raise PanelUnavailable(exc.reason) from None
                 attempt += 1
                 await asyncio.sleep(self._backoff * 2 ** (attempt - 1))

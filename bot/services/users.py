@@ -24,12 +24,12 @@ class UserService:
         self._touched: dict[int, float] = {}
 
     async def seen(
-        self, user_id: int, first_name: str, username: str | None
+        self, user_id: int, first_name: str, username: str | None, telegram_language: str | None = None
     ) -> str | None:
         """Note the user's visit; returns the language they chose, if any."""
         now = self._clock()
         if user_id not in self._languages or now - self._touched.get(user_id, 0.0) >= TOUCH_INTERVAL_SECONDS:
-            record = await self._store.touch_user(user_id, first_name, username)
+            record = await self._store.touch_user(user_id, first_name, username, telegram_language)
             self._languages[user_id] = record.language
             self._touched[user_id] = now
         return self._languages[user_id]

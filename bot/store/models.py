@@ -31,6 +31,7 @@ class UserRecord:
     first_seen: datetime
     last_seen: datetime
     blocked: bool
+    telegram_language: str | None = None  # the client's language, for messages we start
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,4 +68,18 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (namespace, key)
     );
     """,
+    # 3: tracking — the user's Telegram language for notifications, and partial indexes so
+    # a poll cycle and the notification scan touch only open or unnotified rows, not history.
+    """
+    ALTER TABLE users ADD COLUMN telegram_language TEXT;
+    UPDATE orders SET notified_status = status WHERE notified_status IS NULL
+        AND status IN ('Pending', 'Failed', 'Unknown');
+    CREATE INDEX orders_open ON orders(checked_at, id)
+        WHERE state = 'placed' AND status NOT IN ('Completed', 'Partial', 'Canceled');
+    CREATE INDEX orders_unnotified ON orders(updated_at, id)
+        WHERE notified_status IS NOT status;
+    CREATE INDEX refills_open ON refills(id)
+        WHERE refill_id IS NOT NULL AND status NOT IN ('Completed', 'Rejected', 'Error', 'Canceled');
+    CREATE INDEX refills_unnotified ON refills(id) WHERE notified_status IS NOT status;
+    """,
 )

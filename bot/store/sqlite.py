@@ -12,20 +12,25 @@ import os
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
-from bot.panel.models import FINAL_ORDER_STATUSES, OrderStatus, RefillStatus
+from bot.panel.models import OrderStatus, RefillStatus
 from bot.store.errors import DuplicateConfirmation
 from bot.store.models import NewOrder, OrderRecord, OrderState, RefillRecord, UserRecord
 from bot.store.schema import MIGRATIONS
 
-_FINAL = tuple(sorted(FINAL_ORDER_STATUSES))
-_FINAL_SQL = ",".join("?" for _ in _FINAL)
+# These two conditions are written out literally, exactly as in the partial indexes of
+# migration 3: SQLite uses a partial index only when the query repeats its WHERE terms.
+_OPEN_ORDER = "state = 'placed' AND status NOT IN ('Completed', 'Partial', 'Canceled')"
+_OPEN_REFILL = (
+    "refill_id IS NOT NULL AND status NOT IN ('Completed', 'Rejected', 'Error', 'Canceled')"
+)
+_UNNOTIFIED = "notified_status IS NOT status"
 _ORDER_COLUMNS = (
     "id, panel_order_id, user_id, chat_id, service_id, service_name, link, quantity, charge, "
     "state, status, remains, start_count, error, created_at, updated_at, notified_status, "
@@ -68,6 +73,7 @@ class SqliteStore:
         """Close the connection; an unclosed aiosqlite thread keeps the process alive."""
         if self._db is not None:
             async with self._lock:
+                await self._db.execute("PRAGMA optimize")  # keeps the planner's statistics fresh
                 await self._db.close()
             self._db = None
 
@@ -128,16 +134,21 @@ class SqliteStore:
     # -- users -------------------------------------------------------------------------------
 
     async def touch_user(
-        self, user_id: int, first_name: str = "", username: str | None = None
+        self,
+        user_id: int,
+        first_name: str = "",
+        username: str | None = None,
+        telegram_language: str | None = None,
     ) -> UserRecord:
-        """Record that a user showed up (creates them on first sight)."""
+        """Record that a user showed up (creates them on first sight; clears `blocked`)."""
         now = self._now()
         await self._write(
-            "INSERT INTO users (id, first_name, username, first_seen, last_seen) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
+            "INSERT INTO users (id, first_name, username, telegram_language, first_seen, last_seen) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
             "first_name = excluded.first_name, username = excluded.username, "
+            "telegram_language = COALESCE(excluded.telegram_language, telegram_language), "
             "last_seen = excluded.last_seen, blocked = 0",
-            (user_id, first_name, username, now, now),
+            (user_id, first_name, username, telegram_language, now, now),
         )
         user = await self.get_user(user_id)
         assert user is not None
@@ -166,8 +177,8 @@ class SqliteStore:
                 cursor = await db.execute(
                     "INSERT INTO orders (user_id, chat_id, service_id, service_name, link, "
                     "quantity, charge, comments, runs, interval, confirm_token, state, status, "
-                    "remains, created_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Pending', ?, ?, ?)",
+                    "remains, created_at, updated_at, notified_status) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Pending', ?, ?, ?, 'Pending')",
                     (
                         order.user_id, order.chat_id, order.service_id, order.service_name,
                         order.link, order.quantity, str(order.charge), order.comments, order.runs,
@@ -194,15 +205,15 @@ class SqliteStore:
     async def mark_order_failed(self, order_id: int, error: str) -> None:
         """The panel refused: nothing was charged; keep the row for the record."""
         await self._write(
-            "UPDATE orders SET state = ?, status = 'Failed', error = ?, updated_at = ? "
-            "WHERE id = ?",
+            "UPDATE orders SET state = ?, status = 'Failed', notified_status = 'Failed', error = ?, "
+            "updated_at = ? WHERE id = ?",
             (OrderState.FAILED, error, self._now(), order_id),
         )
 
     async def mark_order_unknown(self, order_id: int, reason: str) -> None:
         await self._write(
-            "UPDATE orders SET state = ?, status = 'Unknown', error = ?, updated_at = ? "
-            "WHERE id = ?",
+            "UPDATE orders SET state = ?, status = 'Unknown', notified_status = 'Unknown', "
+            "error = ?, updated_at = ? WHERE id = ?",
             (OrderState.UNKNOWN, reason, self._now(), order_id),
         )
 
@@ -249,17 +260,34 @@ class SqliteStore:
             params.append(user_id)
         return [_order(row) for row in await self._all(sql + " ORDER BY id", params)]
 
-    async def active_orders(self, limit: int | None = None) -> list[OrderRecord]:
-        """Placed orders whose panel status is not final (any unknown status counts as active)."""
-        sql = (
-            f"SELECT {_ORDER_COLUMNS} FROM orders WHERE state = ? AND status NOT IN ({_FINAL_SQL}) "
-            "ORDER BY checked_at IS NOT NULL, checked_at, id"
+    async def due_order_ids(
+        self, *, stuck_after: timedelta = timedelta(days=2), stuck_every: timedelta = timedelta(hours=1)
+    ) -> list[int]:
+        """Panel IDs of placed orders whose status is not final (unknown statuses count as open).
+
+        Orders open for longer than `stuck_after` are due only every `stuck_every`, so a
+        backlog of stuck orders doesn't dominate each cycle. Least recently checked first.
+        IDs only: a cycle over tens of thousands of orders needs nothing else.
+        """
+        now = self._clock()
+        rows = await self._all(
+            f"SELECT panel_order_id FROM orders WHERE {_OPEN_ORDER} "
+            "AND (created_at >= ? OR checked_at IS NULL OR checked_at <= ?) "
+            "ORDER BY checked_at, id",
+            ((now - stuck_after).isoformat(), (now - stuck_every).isoformat()),
         )
-        params: list[Any] = [OrderState.PLACED, *_FINAL]
-        if limit is not None:
-            sql += " LIMIT ?"
-            params.append(limit)
-        return [_order(row) for row in await self._all(sql, params)]
+        return [row[0] for row in rows]
+
+    async def orders_to_notify(self, statuses: tuple[str, ...], limit: int) -> list[OrderRecord]:
+        """Placed orders whose status is one of `statuses` and was not told to a reachable owner."""
+        marks = ",".join("?" for _ in statuses)
+        rows = await self._all(
+            f"SELECT {_ORDER_COLUMNS} FROM orders WHERE {_UNNOTIFIED} AND state = 'placed' "
+            f"AND status IN ({marks}) AND user_id IN (SELECT id FROM users WHERE blocked = 0) "
+            "ORDER BY updated_at, id LIMIT ?",
+            (*statuses, limit),
+        )
+        return [_order(row) for row in rows]
 
     async def apply_statuses(self, statuses: Iterable[OrderStatus]) -> int:
         """Store fresh panel statuses (by panel order ID) in one transaction; returns rows changed."""
@@ -364,6 +392,31 @@ class SqliteStore:
                 changed += cursor.rowcount
         return changed
 
+    async def due_refill_ids(self) -> list[int]:
+        """Panel refill IDs whose status is not final."""
+        rows = await self._all(f"SELECT refill_id FROM refills WHERE {_OPEN_REFILL} ORDER BY id")
+        return [row[0] for row in rows]
+
+    async def refills_to_notify(
+        self, statuses: tuple[str, ...], limit: int
+    ) -> list[tuple[RefillRecord, OrderRecord]]:
+        """Refills in one of `statuses` not yet told to a reachable owner, with their orders."""
+        marks = ",".join("?" for _ in statuses)
+        rows = await self._all(
+            f"SELECT id, order_id FROM refills WHERE {_UNNOTIFIED} AND status IN ({marks}) "
+            "AND user_id IN (SELECT id FROM users WHERE blocked = 0) ORDER BY id LIMIT ?",
+            (*statuses, limit),
+        )
+        pairs = []
+        for row in rows:
+            refill, order = await self.get_refill(row["id"]), await self.get_order(row["order_id"])
+            if refill is not None and order is not None:
+                pairs.append((refill, order))
+        return pairs
+
+    async def set_refill_notified(self, local_id: int, status: str) -> None:
+        await self._write("UPDATE refills SET notified_status = ? WHERE id = ?", (status, local_id))
+
     # -- key/value (bot framework persistence) -----------------------------------------------
 
     async def load_namespace(self, namespace: str) -> dict[str, str]:
@@ -401,6 +454,7 @@ def _user(row: sqlite3.Row) -> UserRecord:
         first_seen=_dt(row["first_seen"]),
         last_seen=_dt(row["last_seen"]),
         blocked=bool(row["blocked"]),
+        telegram_language=row["telegram_language"],
     )
 
 

@@ -11,8 +11,11 @@ from telegram.ext import ContextTypes
 
 from bot.config import Settings
 from bot.services.account import AccountService
+from bot.services.alerts import AdminAlerts
 from bot.services.catalog import CatalogCache
+from bot.services.notifications import NotificationService
 from bot.services.ordering import OrderingService
+from bot.services.poller import StatusPoller
 from bot.services.search import ServiceSearch
 from bot.services.tracking import TrackingService
 from bot.services.users import UserService
@@ -31,6 +34,9 @@ class Deps:
     search: ServiceSearch
     ordering: OrderingService
     tracking: TrackingService
+    poller: StatusPoller
+    notifications: NotificationService
+    alerts: AdminAlerts
 
 
 Context = ContextTypes.DEFAULT_TYPE

@@ -727,6 +727,8 @@ class FakeTelegram:
         self.dropped_updates: list[dict[str, Any]] = []
         self.throttled = 0
         self.webhook_url = ""
+        # Set to True to simulate Telegram's own outage: sends answer 502 Bad Gateway.
+        self.outage = False
 
         # Internal state.
         self._users: dict[int, FakeUser] = {}
@@ -1078,6 +1080,8 @@ class FakeTelegram:
                 if handler is None:
                     raise ApiError(404, "Not Found: method not found")
                 if not plumbing:
+                    if self.outage:
+                        raise ApiError(502, "Bad Gateway")
                     self._check_rate(params, arrived)
                 result = await handler(params)
             except ApiError as err:

@@ -13,7 +13,9 @@ async def remember_user(update: Update, context: Context) -> None:
     user = update.effective_user
     if user is None or context.user_data is None:
         return
-    chosen = await deps(context).users.seen(user.id, user.first_name or "", user.username)
+    chosen = await deps(context).users.seen(
+        user.id, user.first_name or "", user.username, user.language_code
+    )
     context.user_data[LANGUAGE_KEY] = language_for(chosen, user.language_code)
 
 

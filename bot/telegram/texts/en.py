@@ -242,6 +242,21 @@ TEXTS: dict[str, str] = {
     "status_rejected": "Rejected",
     "status_error": "Error",
     "status_unknown": "Unknown",
+    # --- notifications ---
+    "notify_started": "🔄 Order <b>{order_id}</b> has started.\n{name}\nLink: {link}\nQuantity: {quantity}",
+    "notify_completed": "✅ Order <b>{order_id}</b> is completed!\n{name}\nLink: {link}\nQuantity: {quantity}\nCharge: {charge}",
+    "notify_partial": (
+        "◐ Order <b>{order_id}</b> finished partially: {delivered} of {quantity} delivered, "
+        "<b>{remains} not delivered</b>.\n{name}\nLink: {link}\nFinal charge: {charge}"
+    ),
+    "notify_canceled": "✖ Order <b>{order_id}</b> was canceled by the panel.\n{name}\nLink: {link}",
+    "notify_refill_completed": "♻️ Refill <b>{refill_id}</b> of order {order_id} is completed.\n{name}\nLink: {link}",
+    "notify_refill_rejected": "♻️ Refill <b>{refill_id}</b> of order {order_id} was rejected by the panel.\n{name}\nLink: {link}",
+    "notify_btn_refill": "♻️ Refill",
+    "notify_btn_details": "📄 Details",
+    "alert_low_balance": "⚠️ The panel balance is low: <b>{amount}</b> (alert threshold {threshold}). Top up to keep orders flowing.",
+    "alert_panel_down": "🚨 The panel has been unreachable for {minutes} minutes. Orders can't be placed or tracked until it is back.",
+    "alert_panel_back": "✅ The panel is reachable again; tracking has resumed.",
     # --- language ---
     "language_choose": "Choose your language:",
     "language_set": "✅ Language set to English.",

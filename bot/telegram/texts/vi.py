@@ -241,6 +241,21 @@ TEXTS: dict[str, str] = {
     "status_rejected": "Bị từ chối",
     "status_error": "Lỗi",
     "status_unknown": "Chưa rõ",
+    # --- notifications ---
+    "notify_started": "🔄 Đơn <b>{order_id}</b> đã bắt đầu chạy.\n{name}\nLink: {link}\nSố lượng: {quantity}",
+    "notify_completed": "✅ Đơn <b>{order_id}</b> đã hoàn thành!\n{name}\nLink: {link}\nSố lượng: {quantity}\nSố tiền: {charge}",
+    "notify_partial": (
+        "◐ Đơn <b>{order_id}</b> hoàn thành một phần: đã chạy {delivered}/{quantity}, "
+        "<b>còn thiếu {remains}</b>.\n{name}\nLink: {link}\nSố tiền cuối: {charge}"
+    ),
+    "notify_canceled": "✖ Đơn <b>{order_id}</b> đã bị panel hủy.\n{name}\nLink: {link}",
+    "notify_refill_completed": "♻️ Bảo hành <b>{refill_id}</b> của đơn {order_id} đã hoàn thành.\n{name}\nLink: {link}",
+    "notify_refill_rejected": "♻️ Bảo hành <b>{refill_id}</b> của đơn {order_id} đã bị panel từ chối.\n{name}\nLink: {link}",
+    "notify_btn_refill": "♻️ Bảo hành",
+    "notify_btn_details": "📄 Chi tiết",
+    "alert_low_balance": "⚠️ Số dư panel thấp: <b>{amount}</b> (ngưỡng cảnh báo {threshold}). Hãy nạp thêm để đơn không bị gián đoạn.",
+    "alert_panel_down": "🚨 Panel đã không phản hồi {minutes} phút. Không thể đặt hoặc theo dõi đơn cho đến khi panel hoạt động lại.",
+    "alert_panel_back": "✅ Panel đã hoạt động trở lại; việc theo dõi đơn đã tiếp tục.",
     # --- language ---
     "language_choose": "Chọn ngôn ngữ:",
     "language_set": "✅ Đã chuyển sang Tiếng Việt.",

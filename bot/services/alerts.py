@@ -1,0 +1,70 @@
+"""Alerts for the bot's owners: low panel balance, panel down for long, panel back.
+
+Each alert fires once per crossing, not once per cycle: the last state is kept
+in the store, so a restart doesn't repeat an alert either.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+
+from bot.panel.errors import PanelClientError
+from bot.services.account import AccountService
+from bot.store.repository import Store
+
+NAMESPACE = "alerts"
+OUTAGE_ALERT_SECONDS = 600.0
+
+
+class AlertKind(StrEnum):
+    LOW_BALANCE = "low_balance"
+    PANEL_DOWN = "panel_down"
+    PANEL_BACK = "panel_back"
+
+
+@dataclass(frozen=True)
+class Alert:
+    kind: AlertKind
+    amount: Decimal | None = None
+    currency: str = ""
+    threshold: Decimal | None = None
+    minutes: int = 0
+
+
+class AdminAlerts:
+    def __init__(self, store: Store, account: AccountService, low_balance: Decimal | None,
+                 outage_after: float = OUTAGE_ALERT_SECONDS) -> None:
+        self._store = store
+        self._account = account
+        self._low_balance = low_balance
+        self._outage_after = outage_after
+
+    async def check(self, outage_seconds: float) -> list[Alert]:
+        """Alerts due now, given how long the panel has been unreachable (0 = it's fine)."""
+        state = await self._store.load_namespace(NAMESPACE)
+        alerts: list[Alert] = []
+        down = state.get(AlertKind.PANEL_DOWN) == "1"
+        if outage_seconds >= self._outage_after and not down:
+            await self._store.save_value(NAMESPACE, AlertKind.PANEL_DOWN, "1")
+            alerts.append(Alert(AlertKind.PANEL_DOWN, minutes=int(outage_seconds // 60)))
+        elif outage_seconds == 0 and down:
+            await self._store.save_value(NAMESPACE, AlertKind.PANEL_DOWN, "0")
+            alerts.append(Alert(AlertKind.PANEL_BACK))
+        if outage_seconds == 0 and self._low_balance is not None:
+            alerts += await self._check_balance(state.get(AlertKind.LOW_BALANCE) == "1")
+        return alerts
+
+    async def _check_balance(self, was_low: bool) -> list[Alert]:
+        assert self._low_balance is not None
+        try:
+            balance = await self._account.balance()
+        except PanelClientError:
+            return []  # the outage logic covers an unreachable panel
+        is_low = balance.amount < self._low_balance
+        if is_low != was_low:
+            await self._store.save_value(NAMESPACE, AlertKind.LOW_BALANCE, "1" if is_low else "0")
+        if is_low and not was_low:
+            return [Alert(AlertKind.LOW_BALANCE, balance.amount, balance.currency, self._low_balance)]
+        return []

@@ -1,0 +1,69 @@
+"""What each user must be told about their orders and refills, exactly once.
+
+Nothing is kept in memory: a notice is pending while the stored status differs
+from the stored `notified_status`, so a restart between a status change and
+its message loses nothing and repeats nothing. The sender marks a notice as
+delivered only after Telegram accepted it; a transient failure leaves it
+pending for the next cycle.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.store.models import OrderRecord, RefillRecord
+from bot.store.repository import Store
+
+
+class NoticeKind(StrEnum):
+    STARTED = "In progress"
+    COMPLETED = "Completed"
+    PARTIAL = "Partial"
+    CANCELED = "Canceled"
+    REFILL_COMPLETED = "refill:Completed"
+    REFILL_REJECTED = "refill:Rejected"
+
+
+ORDER_NOTICES = {k.value: k for k in (NoticeKind.STARTED, NoticeKind.COMPLETED, NoticeKind.PARTIAL,
+                                      NoticeKind.CANCELED)}
+REFILL_NOTICES = {"Completed": NoticeKind.REFILL_COMPLETED, "Rejected": NoticeKind.REFILL_REJECTED}
+
+
+@dataclass(frozen=True)
+class Notice:
+    kind: NoticeKind
+    order: OrderRecord
+    refill: RefillRecord | None = None
+
+    @property
+    def user_id(self) -> int:
+        return self.order.user_id
+
+    @property
+    def chat_id(self) -> int:
+        return self.order.chat_id
+
+
+class NotificationService:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def pending(self, limit: int = 5000) -> list[Notice]:
+        """Notices not yet delivered, oldest first, for users who have not blocked the bot."""
+        orders = await self._store.orders_to_notify(tuple(ORDER_NOTICES), limit)
+        notices = [Notice(ORDER_NOTICES[o.status], o) for o in orders]
+        for refill, order in await self._store.refills_to_notify(tuple(REFILL_NOTICES), limit):
+            notices.append(Notice(REFILL_NOTICES[refill.status], order, refill))
+        return notices
+
+    async def delivered(self, notice: Notice) -> None:
+        if notice.refill is not None:
+            await self._store.set_refill_notified(notice.refill.id, notice.refill.status)
+        else:
+            await self._store.set_order_notified(notice.order.id, notice.order.status)
+
+    async def language_of(self, user_id: int) -> tuple[str | None, str | None]:
+        """(chosen language, Telegram client language) for rendering a notice."""
+        user = await self._store.get_user(user_id)
+        return (user.language, user.telegram_language) if user else (None, None)

@@ -1,0 +1,101 @@
+"""Order and refill tracking: the panel never calls us, so we ask it, in batches.
+
+One cycle asks for the status of every order that is due (non-final; old
+stuck ones less often) with ⌈n/100⌉ multi-status calls, and writes each
+batch in one transaction. When the panel is down, cycles are skipped with a
+doubling back-off so an outage costs a handful of calls, not one per minute
+per order, and the outage is logged once, not every cycle.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot.panel.client import PanelClient, chunked
+from bot.panel.errors import PanelUnavailable
+from bot.store.repository import Store
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF_SECONDS = 600.0
+
+
+@dataclass(frozen=True)
+class CycleReport:
+    orders_polled: int = 0
+    refills_polled: int = 0
+    status_calls: int = 0
+    refill_calls: int = 0
+    changed: int = 0
+    skipped: bool = False  # backing off after an outage
+    failed: str | None = None  # the outage's short reason, when this cycle hit one
+
+
+class StatusPoller:
+    def __init__(
+        self,
+        store: Store,
+        panel: PanelClient,
+        *,
+        base_backoff: float = 60.0,
+        max_backoff: float = MAX_BACKOFF_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store = store
+        self._panel = panel
+        self._base_backoff = base_backoff
+        self._max_backoff = max_backoff
+        self._clock = clock
+        self._backoff = 0.0
+        self._resume_at = 0.0
+        self.outage_since: float | None = None  # monotonic time the current outage began
+
+    @property
+    def outage_seconds(self) -> float:
+        return 0.0 if self.outage_since is None else self._clock() - self.outage_since
+
+    async def cycle(self) -> CycleReport:
+        """Poll everything due; never raises for a panel outage (it backs off instead)."""
+        if self._clock() < self._resume_at:
+            return CycleReport(skipped=True)
+        try:
+            report = await self._poll()
+        except PanelUnavailable as exc:
+            self._fail(exc.reason)
+            return CycleReport(failed=exc.reason)
+        self._recovered()
+        return report
+
+    async def _poll(self) -> CycleReport:
+        order_ids = await self._store.due_order_ids()
+        changed = status_calls = 0
+        for batch in chunked(order_ids):
+            statuses = await self._panel.statuses(batch)
+            status_calls += 1
+            changed += await self._store.apply_statuses(statuses.values())
+        refill_ids = await self._store.due_refill_ids()
+        refill_calls = 0
+        for batch in chunked(refill_ids):
+            refill_statuses = await self._panel.refill_statuses(batch)
+            refill_calls += 1
+            changed += await self._store.update_refill_statuses(refill_statuses.values())
+        return CycleReport(len(order_ids), len(refill_ids), status_calls, refill_calls, changed)
+
+    def _fail(self, reason: str) -> None:
+        self._backoff = min(self._max_backoff, max(self._base_backoff, self._backoff * 2))
+        self._resume_at = self._clock() + self._backoff
+        if self.outage_since is None:
+            self.outage_since = self._clock()
+            log.warning("panel unavailable (%s): status polling backs off", reason)
+        else:
+            log.debug("panel still unavailable (%s); next try in %.0f s", reason, self._backoff)
+
+    def _recovered(self) -> None:
+        if self.outage_since is not None:
+            log.warning("panel reachable again after %.0f s", self.outage_seconds)
+        self.outage_since = None
+        self._backoff = 0.0
+        self._resume_at = 0.0
