@@ -9,10 +9,12 @@ inside a handler hours later.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
 DEFAULT_SMM_API_URL = "https://smm.baostar.net/api/v2"
@@ -43,11 +45,23 @@ class Settings:
     panel_retries: int = 2
     low_balance_alert: Decimal | None = None
     wizard_timeout_seconds: float = 600.0
+    max_order_charge: Decimal | None = None
+    user_daily_limit: Decimal | None = None
+    webhook_url: str | None = None
+    webhook_secret: str | None = field(default=None, repr=False)
+    webhook_listen: str = "0.0.0.0"
+    port: int = 8080
+
+    @property
+    def webhook_path(self) -> str:
+        """The URL path Telegram posts to (the path part of `WEBHOOK_URL`)."""
+        return urlsplit(self.webhook_url or "").path or "/"
 
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never reach a log line or a message."""
-        return tuple(s for s in (self.telegram_bot_token, self.smm_api_key) if s)
+        values = (self.telegram_bot_token, self.smm_api_key, self.webhook_secret)
+        return tuple(s for s in values if s)
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -103,6 +117,16 @@ def _parse(env: Mapping[str, str]) -> Settings:
     allowed_raw = get("ALLOWED_USER_IDS")
     allow_everyone = allowed_raw == "*"
     low_balance = get("LOW_BALANCE_ALERT")
+    max_charge, daily_limit = get("MAX_ORDER_CHARGE"), get("USER_DAILY_LIMIT")
+    webhook_url = get("WEBHOOK_URL")
+    webhook_secret = get("WEBHOOK_SECRET")
+    if webhook_url:
+        _url(webhook_url, "WEBHOOK_URL")
+        if not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", webhook_secret):
+            raise ConfigError(
+                "WEBHOOK_SECRET must be set with WEBHOOK_URL: 16-256 characters of A-Z, a-z, 0-9, _ "
+                "or -, e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
+            )
     return Settings(
         telegram_bot_token=token,
         smm_api_key=key,
@@ -117,6 +141,12 @@ def _parse(env: Mapping[str, str]) -> Settings:
         log_level=_choice((get("LOG_LEVEL") or "INFO").upper(), "LOG_LEVEL", LOG_LEVELS),
         catalog_ttl_seconds=_int(get("CATALOG_TTL_SECONDS"), "CATALOG_TTL_SECONDS", 600, minimum=0),
         low_balance_alert=_money(low_balance, "LOW_BALANCE_ALERT") if low_balance else None,
+        max_order_charge=_money(max_charge, "MAX_ORDER_CHARGE") if max_charge else None,
+        user_daily_limit=_money(daily_limit, "USER_DAILY_LIMIT") if daily_limit else None,
+        webhook_url=webhook_url or None,
+        webhook_secret=webhook_secret or None,
+        webhook_listen=get("WEBHOOK_LISTEN") or "0.0.0.0",
+        port=_int(get("PORT"), "PORT", 8080, minimum=1),
     )
 
 

@@ -13,7 +13,9 @@ from telegram.ext import Application
 
 from bot.config import Settings
 from bot.panel.client import PanelClient
+from bot.services.access import AccessService
 from bot.services.account import AccountService
+from bot.services.admin import AdminService
 from bot.services.alerts import AdminAlerts
 from bot.services.catalog import CatalogCache
 from bot.services.notifications import NotificationService
@@ -28,6 +30,7 @@ from bot.telegram.commands import register_commands
 from bot.telegram.context import Deps
 from bot.telegram.notifier import TrackingJob
 from bot.telegram.persistence import StorePersistence
+from bot.telegram.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 
@@ -46,43 +49,78 @@ class BotRuntime:
         )
         self.catalog = CatalogCache(self.panel.services, settings.catalog_ttl_seconds)
         account = AccountService(self.panel)
+        self.access = AccessService(settings, self.store)
         self.deps = Deps(
             settings=settings,
             users=UserService(self.store),
             account=account,
             catalog=self.catalog,
             search=ServiceSearch(),
-            ordering=OrderingService(self.store, self.panel, self.catalog),
+            ordering=OrderingService(
+                self.store,
+                self.panel,
+                self.catalog,
+                max_order_charge=settings.max_order_charge,
+                user_daily_limit=settings.user_daily_limit,
+            ),
             tracking=TrackingService(self.store, self.panel, self.catalog),
             poller=StatusPoller(self.store, self.panel, base_backoff=max(settings.status_poll_seconds, 5)),
             notifications=NotificationService(self.store),
             alerts=AdminAlerts(self.store, account, settings.low_balance_alert),
+            access=self.access,
+            admin=AdminService(self.store, self.access),
         )
         self.tracking = TrackingJob(self.deps)
         self.app: Application = build_application(settings, self.deps, StorePersistence(self.store))
         self._warmup: asyncio.Task[None] | None = None
         self._stopped = False
+        self._webhook: WebhookServer | None = None
 
     async def start(self, *, poll_timeout: int = 10) -> None:
         """Open the store, connect to Telegram, start long polling."""
         await self.store.open()
+        interrupted = await self.store.mark_interrupted()
+        if interrupted:
+            log.warning(
+                "%d order(s) were being placed when the bot stopped; owners will be told", interrupted
+            )
         try:
+            await self.access.load()
             await self.app.initialize()
             await register_commands(self.app.bot)
             await self.app.start()
-            assert self.app.updater is not None
-            await self.app.updater.start_polling(
-                poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-            )
+            if self.settings.webhook_url:
+                await self._start_webhook()
+            else:
+                assert self.app.updater is not None
+                await self.app.updater.start_polling(
+                    poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
+                )
         except BaseException:
             await self.stop()
             raise
         self._warmup = asyncio.create_task(self._load_catalog())
         if self.settings.status_poll_seconds and self.app.job_queue is not None:
             interval = self.settings.status_poll_seconds
-            self.app.job_queue.run_repeating(self.tracking, interval=interval, first=min(interval, 10),
-                                             name="tracking")
+            self.app.job_queue.run_repeating(
+                self.tracking, interval=interval, first=min(interval, 10), name="tracking"
+            )
         log.info("bot @%s is running", self.app.bot.username)
+
+    async def _start_webhook(self) -> None:
+        """Serve first, then tell Telegram where: no update arrives before we can take it."""
+        settings = self.settings
+        assert settings.webhook_url and settings.webhook_secret
+        self._webhook = WebhookServer(self.app, settings.webhook_path, settings.webhook_secret, self.health)
+        await self._webhook.start(settings.webhook_listen, settings.port)
+        await self.app.bot.set_webhook(
+            settings.webhook_url, secret_token=settings.webhook_secret, allowed_updates=Update.ALL_TYPES
+        )
+
+    def health(self) -> dict[str, object]:
+        """For the platform's health check: up, and whether the panel answers."""
+        outage = self.deps.poller.outage_seconds
+        return {"ok": True, "panel": "unavailable" if outage else "ok", "outage_seconds": int(outage)}
 
     async def stop(self) -> None:
         """Stop in reverse order; every step runs even if an earlier one failed. Idempotent."""
@@ -91,6 +129,8 @@ class BotRuntime:
         self._stopped = True
         if self._warmup is not None and not self._warmup.done():
             self._warmup.cancel()
+        if self._webhook is not None:
+            await _quietly(self._webhook.stop())
         updater = self.app.updater
         if updater is not None and updater.running:
             await _quietly(updater.stop())

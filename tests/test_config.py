@@ -49,6 +49,19 @@ def test_parses_lists_and_numbers() -> None:
     assert s.low_balance_alert == Decimal(100000)
 
 
+def test_webhook_and_guards() -> None:
+    s = settings(
+        WEBHOOK_URL="https://bot.example.com/tg/hook",
+        WEBHOOK_SECRET="s3cr3t-token-of-enough-length",
+        PORT="5000",
+        MAX_ORDER_CHARGE="500,000",
+        USER_DAILY_LIMIT="2000000",
+    )
+    assert (s.webhook_path, s.port, s.webhook_listen) == ("/tg/hook", 5000, "0.0.0.0")
+    assert s.max_order_charge == Decimal(500000) and s.user_daily_limit == Decimal(2000000)
+    assert "s3cr3t-token-of-enough-length" in s.secrets and "s3cr3t" not in repr(s)
+
+
 def test_secrets_are_not_in_repr() -> None:
     s = settings()
     assert TOKEN not in repr(s) and "panel-key-123" not in repr(s)
@@ -70,6 +83,12 @@ def test_secrets_are_not_in_repr() -> None:
         ({"SMM_API_FORMAT": "xml"}, "SMM_API_FORMAT"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
         ({"LOW_BALANCE_ALERT": "lots"}, "LOW_BALANCE_ALERT"),
+        ({"MAX_ORDER_CHARGE": "-1"}, "MAX_ORDER_CHARGE"),
+        ({"USER_DAILY_LIMIT": "a lot"}, "USER_DAILY_LIMIT"),
+        ({"WEBHOOK_URL": "https://bot.example.com/hook"}, "WEBHOOK_SECRET"),
+        ({"WEBHOOK_URL": "https://bot.example.com/hook", "WEBHOOK_SECRET": "short"}, "WEBHOOK_SECRET"),
+        ({"WEBHOOK_URL": "bot.example.com"}, "WEBHOOK_URL"),
+        ({"PORT": "http"}, "PORT"),
     ],
 )
 def test_bad_values_name_the_variable(extra: dict[str, str], variable: str) -> None:

@@ -145,7 +145,7 @@ async def ordering(tmp_path: Path) -> AsyncIterator[tuple[OrderingService, Sqlit
 
 async def test_place_writes_intent_then_completes_it(ordering) -> None:
     service, _, sim = ordering
-    draft, _ = await service.prepare(Draft(1, link="https://fb.com/x", quantity=1000))
+    draft, _ = await service.prepare(7, Draft(1, link="https://fb.com/x", quantity=1000))
     placement = await service.place(7, 7, draft)
     assert placement.outcome is Outcome.PLACED
     assert placement.order.panel_order_id in sim.orders and placement.order.state is OrderState.PLACED
@@ -156,7 +156,7 @@ async def test_place_writes_intent_then_completes_it(ordering) -> None:
 
 async def test_intent_exists_while_the_panel_is_thinking(ordering) -> None:
     service, store, sim = ordering
-    draft, _ = await service.prepare(Draft(1, link="https://fb.com/slow", quantity=1000))
+    draft, _ = await service.prepare(7, Draft(1, link="https://fb.com/slow", quantity=1000))
     sim.failure = FailureMode.SLOW
     sim.slow_seconds = 0.3
     task = asyncio.create_task(service.place(7, 7, draft))
@@ -170,7 +170,7 @@ async def test_intent_exists_while_the_panel_is_thinking(ordering) -> None:
 async def test_refusal_marks_failed(ordering) -> None:
     service, store, sim = ordering
     sim.balance = Decimal(0)
-    draft, _ = await service.prepare(Draft(1, link="https://fb.com/x", quantity=1000))
+    draft, _ = await service.prepare(7, Draft(1, link="https://fb.com/x", quantity=1000))
     with pytest.raises(OrderFailed) as info:
         await service.place(7, 7, draft)
     assert info.value.message == "Not enough funds on balance"

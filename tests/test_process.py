@@ -9,7 +9,8 @@ import sys
 import time
 from pathlib import Path
 
-from bot.panel.simulator import PanelSimulator
+from bot.panel.simulator import FailureMode, PanelSimulator
+from bot.store import OrderState, SqliteStore
 from tests.conftest import PANEL_KEY, TOKEN
 from tests.support.fake_telegram import FakeTelegram
 
@@ -19,8 +20,14 @@ ROOT = Path(__file__).resolve().parents[1]
 async def spawn(env: dict[str, str], cwd: Path, *args: str) -> asyncio.subprocess.Process:
     full = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(ROOT), **env}
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", *args, cwd=cwd, env=full,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=cwd,
+        env=full,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
 
 
@@ -37,9 +44,13 @@ async def test_process_serves_and_stops_on_sigterm(
     db = tmp_path / "db" / "bot.sqlite3"
     process = await spawn(
         {
-            "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": telegram.base_url,
-            "SMM_API_URL": panel.url, "SMM_API_KEY": PANEL_KEY, "DATABASE_PATH": str(db),
-            "ALLOWED_USER_IDS": "*", "LOG_LEVEL": "DEBUG",
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": telegram.base_url,
+            "SMM_API_URL": panel.url,
+            "SMM_API_KEY": PANEL_KEY,
+            "DATABASE_PATH": str(db),
+            "ALLOWED_USER_IDS": "*",
+            "LOG_LEVEL": "DEBUG",
         },
         tmp_path,
     )
@@ -62,8 +73,12 @@ async def test_process_serves_and_stops_on_sigterm(
 
 async def test_demo_panel_needs_only_a_token(telegram: FakeTelegram, tmp_path: Path) -> None:
     process = await spawn(
-        {"TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_URL": telegram.base_url,
-         "DATABASE_PATH": str(tmp_path / "demo.sqlite3"), "ALLOWED_USER_IDS": "*"},
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": telegram.base_url,
+            "DATABASE_PATH": str(tmp_path / "demo.sqlite3"),
+            "ALLOWED_USER_IDS": "*",
+        },
         tmp_path,
         "--demo-panel",
     )
@@ -81,11 +96,80 @@ async def test_demo_panel_needs_only_a_token(telegram: FakeTelegram, tmp_path: P
 
 async def test_rejected_token_exits_2_with_one_line(telegram: FakeTelegram, tmp_path: Path) -> None:
     process = await spawn(
-        {"TELEGRAM_BOT_TOKEN": "999:wrong-token", "TELEGRAM_API_URL": telegram.base_url,
-         "SMM_API_KEY": PANEL_KEY, "DATABASE_PATH": str(tmp_path / "x.sqlite3")},
+        {
+            "TELEGRAM_BOT_TOKEN": "999:wrong-token",
+            "TELEGRAM_API_URL": telegram.base_url,
+            "SMM_API_KEY": PANEL_KEY,
+            "DATABASE_PATH": str(tmp_path / "x.sqlite3"),
+        },
         tmp_path,
     )
     _, stderr = await asyncio.wait_for(process.communicate(), 20)
     assert process.returncode == 2
     assert "TELEGRAM_BOT_TOKEN" in stderr.decode().strip().splitlines()[-1]
     assert "Traceback" not in stderr.decode()
+
+
+async def test_sigkill_during_order_placement_is_recovered(telegram: FakeTelegram, tmp_path: Path) -> None:
+    """The process dies while `add` is in flight: the intent survives, and after a restart the
+    owner is told the outcome is unknown and how to check — never silence, never a re-send."""
+    panel = PanelSimulator(
+        api_key=PANEL_KEY,
+        services=[
+            {
+                "service": 1,
+                "name": "Tăng like",
+                "type": "Default",
+                "category": "Facebook",
+                "rate": "25000",
+                "min": "100",
+                "max": "10000",
+            }
+        ],
+    )
+    await panel.start()
+    db = tmp_path / "bot.sqlite3"
+    env = {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_URL": telegram.base_url,
+        "SMM_API_URL": panel.url,
+        "SMM_API_KEY": PANEL_KEY,
+        "DATABASE_PATH": str(db),
+        "ALLOWED_USER_IDS": "*",
+        "STATUS_POLL_SECONDS": "5",
+        "LOG_LEVEL": "DEBUG",
+    }
+    alice = telegram.user()
+    process = await spawn(env, tmp_path)
+    try:
+        for text in ("/order 1", "https://facebook.com/p/1", "1000"):
+            await alice.send(text)
+            await alice.reply(timeout=20)
+        panel.failure = FailureMode.SLOW
+        panel.slow_seconds = 60
+        await alice.tap("✅ Confirm")
+        await telegram.wait_for(lambda: bool(panel.calls_for("add")), timeout=10, what="the add call")
+        process.kill()  # SIGKILL: no shutdown code runs
+        await process.wait()
+        panel.failure = FailureMode.NONE
+
+        async with SqliteStore(db) as store:
+            [intent] = await store.unresolved_orders(alice.id)
+            assert intent.state is OrderState.INTENT and intent.link == "https://facebook.com/p/1"
+
+        process = await spawn(env, tmp_path)
+        notice = await alice.reply(timeout=30)
+        while "restarted while placing" not in notice.plain_text:
+            notice = await alice.reply(timeout=30)
+        assert "https://facebook.com/p/1" in notice.plain_text and "/orders" in notice.plain_text
+        assert len(panel.calls_for("add")) == 1  # never re-sent
+        _, code, stderr = await stop(process, signal.SIGTERM)
+        assert code == 0 and TOKEN not in stderr and PANEL_KEY not in stderr
+        async with SqliteStore(db) as store:
+            [order] = await store.unresolved_orders(alice.id)
+            assert order.state is OrderState.UNKNOWN and order.notified_status == "Unknown"
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await panel.stop()

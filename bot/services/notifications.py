@@ -21,12 +21,21 @@ class NoticeKind(StrEnum):
     COMPLETED = "Completed"
     PARTIAL = "Partial"
     CANCELED = "Canceled"
+    UNKNOWN = "Unknown"  # a restart cut off `add`: the owner must check before ordering again
     REFILL_COMPLETED = "refill:Completed"
     REFILL_REJECTED = "refill:Rejected"
 
 
-ORDER_NOTICES = {k.value: k for k in (NoticeKind.STARTED, NoticeKind.COMPLETED, NoticeKind.PARTIAL,
-                                      NoticeKind.CANCELED)}
+ORDER_NOTICES = {
+    k.value: k
+    for k in (
+        NoticeKind.STARTED,
+        NoticeKind.COMPLETED,
+        NoticeKind.PARTIAL,
+        NoticeKind.CANCELED,
+        NoticeKind.UNKNOWN,
+    )
+}
 REFILL_NOTICES = {"Completed": NoticeKind.REFILL_COMPLETED, "Rejected": NoticeKind.REFILL_REJECTED}
 
 

@@ -10,7 +10,9 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -20,7 +22,7 @@ from bot.panel.errors import AddOutcomeUnknown, PanelError, PanelUnavailable
 from bot.panel.models import Service
 from bot.services.catalog import CatalogCache
 from bot.store.errors import DuplicateConfirmation
-from bot.store.models import NewOrder, OrderRecord
+from bot.store.models import NewOrder, OrderRecord, utcnow
 from bot.store.repository import Store
 
 log = logging.getLogger(__name__)
@@ -212,10 +214,36 @@ def quote(service: Service, draft: Draft) -> Quote:
 
 
 class OrderingService:
-    def __init__(self, store: Store, panel: PanelClient, catalog: CatalogCache) -> None:
+    def __init__(
+        self,
+        store: Store,
+        panel: PanelClient,
+        catalog: CatalogCache,
+        *,
+        max_order_charge: Decimal | None = None,
+        user_daily_limit: Decimal | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
         self._store = store
         self._panel = panel
         self._catalog = catalog
+        self._max_order_charge = max_order_charge
+        self._daily_limit = user_daily_limit
+        self._clock = clock
+
+    async def check_limits(self, user_id: int, charge: Decimal) -> None:
+        """The owner's guards: largest single order, and spend per user per rolling 24 hours
+        (orders whose outcome is unknown count as spent)."""
+        if self._max_order_charge is not None and charge > self._max_order_charge:
+            raise InvalidInput("wizard_over_max_charge", total=charge, limit=self._max_order_charge)
+        if self._daily_limit is not None:
+            since = self._clock() - timedelta(hours=24)
+            spent = sum((s.charge for s in await self._store.spending(since, user_id)), Decimal(0))
+            if spent + charge > self._daily_limit:
+                left = max(Decimal(0), self._daily_limit - spent)
+                raise InvalidInput(
+                    "wizard_over_daily_limit", total=charge, left=left, limit=self._daily_limit
+                )
 
     async def service(self, service_id: int) -> Service:
         """The service to order, if it exists and can be ordered in chat."""
@@ -226,10 +254,11 @@ class OrderingService:
             raise InvalidInput("wizard_type_unsupported", type=service.type)
         return service
 
-    async def prepare(self, draft: Draft) -> tuple[Draft, Quote]:
-        """Price the draft and give it a fresh confirmation token for the summary."""
+    async def prepare(self, user_id: int, draft: Draft) -> tuple[Draft, Quote]:
+        """Price the draft, check the owner's limits, and give it a fresh confirmation token."""
         service = await self.service(draft.service_id)
         priced = quote(service, draft)
+        await self.check_limits(user_id, priced.charge)
         ready = replace(draft, token=secrets.token_urlsafe(12), quoted=str(priced.charge))
         return ready, priced
 
@@ -253,6 +282,7 @@ class OrderingService:
         priced = quote(service, draft)
         if str(priced.charge) != draft.quoted:
             raise PriceChanged(draft)
+        await self.check_limits(user_id, priced.charge)  # spending may have grown since the summary
         try:
             intent = await self._store.create_order_intent(
                 NewOrder(

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
+
+
+def utcnow() -> datetime:
+    """The store's clock: UTC, whole seconds (timestamps are compared as ISO text)."""
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 class OrderState(StrEnum):
@@ -91,3 +96,14 @@ class RefillRecord:
     created_at: datetime
     updated_at: datetime
     notified_status: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Spend:
+    """One order's charge, the raw material of statistics and spending limits."""
+
+    user_id: int
+    service_id: int
+    service_name: str
+    charge: Decimal
+    created_at: datetime

@@ -82,4 +82,14 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE refill_id IS NOT NULL AND status NOT IN ('Completed', 'Rejected', 'Error', 'Canceled');
     CREATE INDEX refills_unnotified ON refills(id) WHERE notified_status IS NOT status;
     """,
+    # 4: access granted or revoked at runtime by admins, on top of the environment
+    """
+    CREATE TABLE access (
+        user_id     INTEGER PRIMARY KEY,
+        allowed     INTEGER NOT NULL,            -- 1 = /allow, 0 = /deny
+        changed_by  INTEGER NOT NULL,
+        changed_at  TEXT NOT NULL
+    );
+    CREATE INDEX orders_created ON orders(created_at);
+    """,
 )

@@ -21,15 +21,13 @@ import aiosqlite
 
 from bot.panel.models import OrderStatus, RefillStatus
 from bot.store.errors import DuplicateConfirmation
-from bot.store.models import NewOrder, OrderRecord, OrderState, RefillRecord, UserRecord
+from bot.store.models import NewOrder, OrderRecord, OrderState, RefillRecord, Spend, UserRecord, utcnow
 from bot.store.schema import MIGRATIONS
 
 # These two conditions are written out literally, exactly as in the partial indexes of
 # migration 3: SQLite uses a partial index only when the query repeats its WHERE terms.
 _OPEN_ORDER = "state = 'placed' AND status NOT IN ('Completed', 'Partial', 'Canceled')"
-_OPEN_REFILL = (
-    "refill_id IS NOT NULL AND status NOT IN ('Completed', 'Rejected', 'Error', 'Canceled')"
-)
+_OPEN_REFILL = "refill_id IS NOT NULL AND status NOT IN ('Completed', 'Rejected', 'Error', 'Canceled')"
 _UNNOTIFIED = "notified_status IS NOT status"
 _ORDER_COLUMNS = (
     "id, panel_order_id, user_id, chat_id, service_id, service_name, link, quantity, charge, "
@@ -40,10 +38,6 @@ _REFILL_COLUMNS = (
     "r.id, r.refill_id, r.order_id, o.panel_order_id, r.user_id, r.status, r.error, "
     "r.created_at, r.updated_at, r.notified_status"
 )
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(microsecond=0)
 
 
 class SqliteStore:
@@ -145,7 +139,8 @@ class SqliteStore:
         await self._write(
             "INSERT INTO users (id, first_name, username, telegram_language, first_seen, last_seen) "
             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-            "first_name = excluded.first_name, username = excluded.username, "
+            "first_name = COALESCE(NULLIF(excluded.first_name, ''), first_name), "
+            "username = COALESCE(excluded.username, username), "
             "telegram_language = COALESCE(excluded.telegram_language, telegram_language), "
             "last_seen = excluded.last_seen, blocked = 0",
             (user_id, first_name, username, telegram_language, now, now),
@@ -180,10 +175,21 @@ class SqliteStore:
                     "remains, created_at, updated_at, notified_status) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Pending', ?, ?, ?, 'Pending')",
                     (
-                        order.user_id, order.chat_id, order.service_id, order.service_name,
-                        order.link, order.quantity, str(order.charge), order.comments, order.runs,
-                        order.interval, order.confirm_token, OrderState.INTENT, order.quantity,
-                        now, now,
+                        order.user_id,
+                        order.chat_id,
+                        order.service_id,
+                        order.service_name,
+                        order.link,
+                        order.quantity,
+                        str(order.charge),
+                        order.comments,
+                        order.runs,
+                        order.interval,
+                        order.confirm_token,
+                        OrderState.INTENT,
+                        order.quantity,
+                        now,
+                        now,
                     ),
                 )
                 local_id = cursor.lastrowid
@@ -197,8 +203,7 @@ class SqliteStore:
 
     async def mark_order_placed(self, order_id: int, panel_order_id: int) -> None:
         await self._write(
-            "UPDATE orders SET state = ?, panel_order_id = ?, error = NULL, updated_at = ? "
-            "WHERE id = ?",
+            "UPDATE orders SET state = ?, panel_order_id = ?, error = NULL, updated_at = ? WHERE id = ?",
             (OrderState.PLACED, panel_order_id, self._now(), order_id),
         )
 
@@ -217,6 +222,15 @@ class SqliteStore:
             (OrderState.UNKNOWN, reason, self._now(), order_id),
         )
 
+    async def mark_interrupted(self) -> int:
+        """At start-up: intents still waiting for `add` were cut off by a crash. Their outcome
+        is unknown; they become UNKNOWN with nothing notified yet, so the owner is told."""
+        return await self._write(
+            "UPDATE orders SET state = ?, status = 'Unknown', notified_status = NULL, "
+            "error = 'interrupted by a restart', updated_at = ? WHERE state = ?",
+            (OrderState.UNKNOWN, self._now(), OrderState.INTENT),
+        )
+
     async def get_order(self, order_id: int) -> OrderRecord | None:
         row = await self._one(f"SELECT {_ORDER_COLUMNS} FROM orders WHERE id = ?", (order_id,))
         return _order(row) if row else None
@@ -233,9 +247,7 @@ class SqliteStore:
         )
         return _order(row) if row else None
 
-    async def list_user_orders(
-        self, user_id: int, *, limit: int = 10, offset: int = 0
-    ) -> list[OrderRecord]:
+    async def list_user_orders(self, user_id: int, *, limit: int = 10, offset: int = 0) -> list[OrderRecord]:
         """The user's orders, newest first (failed attempts excluded: nothing happened)."""
         rows = await self._all(
             f"SELECT {_ORDER_COLUMNS} FROM orders WHERE user_id = ? AND state != ? "
@@ -279,10 +291,10 @@ class SqliteStore:
         return [row[0] for row in rows]
 
     async def orders_to_notify(self, statuses: tuple[str, ...], limit: int) -> list[OrderRecord]:
-        """Placed orders whose status is one of `statuses` and was not told to a reachable owner."""
+        """Orders whose status is one of `statuses` and was not told to a reachable owner."""
         marks = ",".join("?" for _ in statuses)
         rows = await self._all(
-            f"SELECT {_ORDER_COLUMNS} FROM orders WHERE {_UNNOTIFIED} AND state = 'placed' "
+            f"SELECT {_ORDER_COLUMNS} FROM orders WHERE {_UNNOTIFIED} AND state IN ('placed', 'unknown') "
             f"AND status IN ({marks}) AND user_id IN (SELECT id FROM users WHERE blocked = 0) "
             "ORDER BY updated_at, id LIMIT ?",
             (*statuses, limit),
@@ -307,18 +319,21 @@ class SqliteStore:
                     "checked_at = ?, updated_at = CASE WHEN status != ? THEN ? ELSE updated_at END "
                     "WHERE panel_order_id = ?",
                     (
-                        st.status, st.remains, st.start_count,
+                        st.status,
+                        st.remains,
+                        st.start_count,
                         str(st.charge) if st.charge is not None else None,
-                        now, st.status, now, st.order_id,
+                        now,
+                        st.status,
+                        now,
+                        st.order_id,
                     ),
                 )
                 changed += cursor.rowcount
         return changed
 
     async def set_order_notified(self, order_id: int, status: str) -> None:
-        await self._write(
-            "UPDATE orders SET notified_status = ? WHERE id = ?", (status, order_id)
-        )
+        await self._write("UPDATE orders SET notified_status = ? WHERE id = ?", (status, order_id))
 
     # -- refills -----------------------------------------------------------------------------
 
@@ -337,8 +352,7 @@ class SqliteStore:
 
     async def get_refill(self, local_id: int) -> RefillRecord | None:
         row = await self._one(
-            f"SELECT {_REFILL_COLUMNS} FROM refills r JOIN orders o ON o.id = r.order_id "
-            "WHERE r.id = ?",
+            f"SELECT {_REFILL_COLUMNS} FROM refills r JOIN orders o ON o.id = r.order_id WHERE r.id = ?",
             (local_id,),
         )
         return _refill(row) if row else None
@@ -357,9 +371,7 @@ class SqliteStore:
         row = await self._one("SELECT COUNT(*) FROM refills WHERE user_id = ?", (user_id,))
         return int(row[0]) if row else 0
 
-    async def orders_by_panel_ids(
-        self, user_id: int, panel_order_ids: Iterable[int]
-    ) -> list[OrderRecord]:
+    async def orders_by_panel_ids(self, user_id: int, panel_order_ids: Iterable[int]) -> list[OrderRecord]:
         """The user's orders among these panel IDs (others' are simply absent), in ID order."""
         ids = list(dict.fromkeys(panel_order_ids))
         if not ids:
@@ -416,6 +428,41 @@ class SqliteStore:
 
     async def set_refill_notified(self, local_id: int, status: str) -> None:
         await self._write("UPDATE refills SET notified_status = ? WHERE id = ?", (status, local_id))
+
+    # -- access and statistics ---------------------------------------------------------------
+
+    async def access_overrides(self) -> dict[int, bool]:
+        rows = await self._all("SELECT user_id, allowed FROM access")
+        return {row["user_id"]: bool(row["allowed"]) for row in rows}
+
+    async def set_access(self, user_id: int, allowed: bool, changed_by: int) -> None:
+        await self._write(
+            "INSERT INTO access (user_id, allowed, changed_by, changed_at) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(user_id) DO UPDATE SET allowed = excluded.allowed, "
+            "changed_by = excluded.changed_by, changed_at = excluded.changed_at",
+            (user_id, int(allowed), changed_by, self._now()),
+        )
+
+    async def list_users(self) -> list[UserRecord]:
+        return [_user(row) for row in await self._all("SELECT * FROM users ORDER BY last_seen DESC")]
+
+    async def spending(self, since: datetime | None = None, user_id: int | None = None) -> list[Spend]:
+        """Charges of orders that reached (or may have reached) the panel, for stats and limits.
+
+        Unknown outcomes count: for a spending limit, "maybe charged" must count as charged.
+        """
+        sql = (
+            "SELECT user_id, service_id, service_name, charge, created_at FROM orders "
+            "WHERE state IN ('placed', 'unknown', 'intent')"
+        )
+        params: list[Any] = []
+        if since is not None:
+            sql += " AND created_at >= ?"
+            params.append(since.isoformat())
+        if user_id is not None:
+            sql += " AND user_id = ?"
+            params.append(user_id)
+        return [_spend(row) for row in await self._all(sql, params)]
 
     # -- key/value (bot framework persistence) -----------------------------------------------
 
@@ -495,4 +542,14 @@ def _refill(row: sqlite3.Row) -> RefillRecord:
         created_at=_dt(row["created_at"]),
         updated_at=_dt(row["updated_at"]),
         notified_status=row["notified_status"],
+    )
+
+
+def _spend(row: sqlite3.Row) -> Spend:
+    return Spend(
+        user_id=row["user_id"],
+        service_id=row["service_id"],
+        service_name=row["service_name"],
+        charge=Decimal(row["charge"]),
+        created_at=_dt(row["created_at"]),
     )

@@ -7,6 +7,8 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BasePe
 from bot.config import Settings
 from bot.telegram.context import DEPS_KEY, Deps
 from bot.telegram.handlers import (
+    access,
+    admin,
     basic,
     catalog,
     errors,
@@ -34,8 +36,10 @@ def build_application(settings: Settings, deps: Deps, persistence: BasePersisten
     app.bot_data[DEPS_KEY] = deps
     # Order matters within group 0: the wizard must see its text replies before the
     # free-text search does, and the stale-button fallback comes last.
+    access.register(app)
     users.register(app)
     basic.register(app)
+    admin.register(app)
     language.register(app)
     wizard.register(app)
     catalog.register(app)

@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
-from telegram import Bot, BotCommand
+import contextlib
+
+from telegram import Bot, BotCommand, BotCommandScopeChat
+from telegram.error import TelegramError
 
 from bot.telegram.texts import DEFAULT_LANGUAGE, LANGUAGES, text
 
 # Order matters: Telegram shows the menu in this order.
 USER_COMMANDS: tuple[str, ...] = (
-    "start", "help", "services", "search", "order", "orders", "status", "refill", "refills",
-    "balance", "language", "cancel",
+    "start",
+    "help",
+    "services",
+    "search",
+    "order",
+    "orders",
+    "status",
+    "refill",
+    "refills",
+    "balance",
+    "language",
+    "cancel",
 )
 
 
-def menu(language: str) -> list[BotCommand]:
-    return [BotCommand(name, text(language, f"cmd_{name}")) for name in USER_COMMANDS]
+ADMIN_COMMANDS: tuple[str, ...] = ("users", "stats", "allow", "deny", "refresh")
+
+
+def menu(language: str, *, admin: bool = False) -> list[BotCommand]:
+    names = USER_COMMANDS + (ADMIN_COMMANDS if admin else ())
+    return [BotCommand(name, text(language, f"cmd_{name}")) for name in names]
 
 
 async def register_commands(bot: Bot) -> None:
@@ -23,3 +40,14 @@ async def register_commands(bot: Bot) -> None:
     for lang in LANGUAGES:
         if lang != DEFAULT_LANGUAGE:
             await bot.set_my_commands(menu(lang), language_code=lang)
+
+
+async def set_admin_menu(bot: Bot, admin_id: int) -> None:
+    """Admin commands appear in the admin's own chat only (a chat scope), hidden from others.
+    Set when the admin first writes: Telegram can't scope a chat the admin never opened."""
+    for lang in LANGUAGES:
+        code = None if lang == DEFAULT_LANGUAGE else lang
+        with contextlib.suppress(TelegramError):  # cosmetic: never worth failing an update
+            await bot.set_my_commands(
+                menu(lang, admin=True), scope=BotCommandScopeChat(admin_id), language_code=code
+            )

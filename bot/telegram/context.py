@@ -10,7 +10,9 @@ from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
+from bot.services.access import AccessService
 from bot.services.account import AccountService
+from bot.services.admin import AdminService
 from bot.services.alerts import AdminAlerts
 from bot.services.catalog import CatalogCache
 from bot.services.notifications import NotificationService
@@ -37,6 +39,8 @@ class Deps:
     poller: StatusPoller
     notifications: NotificationService
     alerts: AdminAlerts
+    access: AccessService
+    admin: AdminService
 
 
 Context = ContextTypes.DEFAULT_TYPE

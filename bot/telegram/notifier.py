@@ -39,6 +39,7 @@ _TEXT_KEYS = {
     NoticeKind.COMPLETED: "notify_completed",
     NoticeKind.PARTIAL: "notify_partial",
     NoticeKind.CANCELED: "notify_canceled",
+    NoticeKind.UNKNOWN: "recovered_unknown",
     NoticeKind.REFILL_COMPLETED: "notify_refill_completed",
     NoticeKind.REFILL_REJECTED: "notify_refill_rejected",
 }

@@ -9,11 +9,15 @@ taps of the same user race inside a conversation.  Serialising per user
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+log = logging.getLogger("bot.updates")
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
@@ -23,6 +27,19 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         self._users: dict[int, int] = {}  # key → updates holding or waiting for its lock
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        started = time.monotonic()
+        try:
+            await self._in_order(update, coroutine)
+        finally:
+            # One line per update: who and what kind, never what they wrote.
+            log.info(
+                "update user=%s %s %.0fms",
+                _key(update),
+                describe(update),
+                (time.monotonic() - started) * 1000,
+            )
+
+    async def _in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _key(update)
         if key is None:
             await coroutine
@@ -51,3 +68,22 @@ def _key(update: object) -> int | None:
     if update.effective_user is not None:
         return update.effective_user.id
     return update.effective_chat.id if update.effective_chat is not None else None
+
+
+def describe(update: object) -> str:
+    """The update's kind for the log: the command name or callback prefix, no user content."""
+    if not isinstance(update, Update):
+        return type(update).__name__
+    if update.callback_query is not None:
+        prefix = (update.callback_query.data or "").split(":", 1)[0][:16]
+        return "callback:" + (prefix if prefix.isalnum() else "?")
+    if update.inline_query is not None:
+        return "inline"
+    message = update.effective_message
+    if message is not None and message.text and message.text.startswith("/"):
+        command = message.text.split()[0].split("@", 1)[0]
+        return command[:33] if command[1:].replace("_", "").isalnum() else "command"
+    if message is not None:
+        kind = "edited" if update.edited_message is not None else "message"
+        return f"{kind}:{'text' if message.text else 'other'}"
+    return "other"

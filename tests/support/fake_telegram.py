@@ -31,6 +31,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 JSON = dict[str, Any]
@@ -727,6 +728,7 @@ class FakeTelegram:
         self.dropped_updates: list[dict[str, Any]] = []
         self.throttled = 0
         self.webhook_url = ""
+        self.webhook_secret: str | None = None
         # Set to True to simulate Telegram's own outage: sends answer 502 Bad Gateway.
         self.outage = False
 
@@ -882,6 +884,23 @@ class FakeTelegram:
         self._last_activity = time.monotonic()
         self._bump()
         return int(upd["update_id"])
+
+    async def post_to_webhook(self, update: dict[str, Any], *, secret: str | None = None) -> int:
+        """Deliver an update the way Telegram does in webhook mode: POST it to the URL the bot
+        registered with ``setWebhook``, with its secret token header (or `secret` to forge one).
+        Returns the HTTP status the bot answered."""
+        if not self.webhook_url:
+            raise AssertionError("the bot has not set a webhook")
+        upd = dict(update)
+        upd["update_id"] = next(self._update_ids)
+        self._register(upd)
+        token = self.webhook_secret if secret is None else secret
+        headers = {"X-Telegram-Bot-Api-Secret-Token": token} if token else {}
+        async with aiohttp.ClientSession() as session, session.post(
+            self.webhook_url, json=upd, headers=headers
+        ) as response:
+            self._last_activity = time.monotonic()
+            return response.status
 
     @property
     def pending_updates(self) -> list[dict[str, Any]]:
@@ -1247,6 +1266,7 @@ class FakeTelegram:
 
     async def _m_setWebhook(self, p: dict[str, Any]) -> Any:
         self.webhook_url = str(p.get("url") or "")
+        self.webhook_secret = str(p.get("secret_token") or "") or None
         return True
 
     async def _m_getWebhookInfo(self, p: dict[str, Any]) -> Any:

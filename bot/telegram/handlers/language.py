@@ -8,6 +8,7 @@ from telegram import BotCommandScopeChat, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot.services.access import Role
 from bot.telegram import callbacks
 from bot.telegram.commands import menu
 from bot.telegram.context import LANGUAGE_KEY, Context, deps, t
@@ -37,7 +38,10 @@ async def language_chosen(update: Update, context: Context) -> None:
     await query.edit_message_text(t(context, "language_set"))
     # The command menu follows the chosen language in this chat; cosmetic, so never fatal.
     with contextlib.suppress(TelegramError):
-        await context.bot.set_my_commands(menu(chosen), scope=BotCommandScopeChat(query.from_user.id))
+        is_admin = deps(context).access.role(query.from_user.id) is Role.ADMIN
+        await context.bot.set_my_commands(
+            menu(chosen, admin=is_admin), scope=BotCommandScopeChat(query.from_user.id)
+        )
 
 
 def register(app: Application) -> None:

@@ -100,20 +100,29 @@ async def _say(
         )
 
 
-def _render(context: Context, error: InvalidInput) -> str:
+async def _render(context: Context, error: InvalidInput) -> str:
     lang = language(context)
-    # Amounts get thousands separators; IDs never do.
-    values = {
-        k: format_amount(v, lang) if isinstance(v, int) and not k.endswith("id") else escape(str(v))
-        for k, v in error.values.items()
-    }
-    return t(context, error.key, **values)
+    currency = (
+        await deps(context).account.currency()
+        if any(isinstance(v, Decimal) for v in error.values.values())
+        else ""
+    )
+    return t(context, error.key, **{k: _value(k, v, lang, currency) for k, v in error.values.items()})
+
+
+def _value(key: str, value: object, lang: str, currency: str) -> str:
+    """Money with its currency, amounts with thousands separators; IDs never."""
+    if isinstance(value, Decimal):
+        return _money(value, currency, lang)
+    if isinstance(value, int) and not key.endswith("id"):
+        return format_amount(value, lang)
+    return escape(str(value))
 
 
 async def _explain(update: Update, context: Context, error: InvalidInput) -> None:
     chat = update.effective_chat
     if chat is not None:
-        await context.bot.send_message(chat.id, _render(context, error), parse_mode=ParseMode.HTML)
+        await context.bot.send_message(chat.id, await _render(context, error), parse_mode=ParseMode.HTML)
 
 
 async def _expired(update: Update, context: Context) -> str | int:
@@ -149,7 +158,7 @@ async def order_button(update: Update, context: Context) -> str | int:
     try:
         service = await deps(context).ordering.service(service_id)
     except InvalidInput as error:
-        await query.answer(_render(context, error), show_alert=True)
+        await query.answer(await _render(context, error), show_alert=True)
         return END
     await query.answer()
     return await _start(update, context, service)
@@ -233,7 +242,7 @@ async def got_quantity(update: Update, context: Context) -> str | int | None:
         skip = InlineKeyboardMarkup([[button(t(context, "wizard_btn_skip"), callbacks.WIZARD_SKIP)]])
         await _say(update, context, "wizard_ask_runs", skip, max=format_amount(1000, language(context)))
         return ASK_RUNS
-    return await _summary(update, context, draft)
+    return await _summary(update, context, draft, may_retry=True)
 
 
 async def got_comments(update: Update, context: Context) -> str | int | None:
@@ -287,8 +296,20 @@ async def got_interval(update: Update, context: Context) -> str | int | None:
     return await _summary(update, context, draft)
 
 
-async def _summary(update: Update, context: Context, draft: Draft) -> str | int:
-    ready, priced = await deps(context).ordering.prepare(draft)
+async def _summary(
+    update: Update, context: Context, draft: Draft, *, may_retry: bool = False
+) -> str | int | None:
+    """Show the price and the Confirm button; over a spending limit, say so and either let
+    the user answer the quantity again (`may_retry`) or close the wizard."""
+    assert update.effective_user is not None
+    try:
+        ready, priced = await deps(context).ordering.prepare(update.effective_user.id, draft)
+    except InvalidInput as error:
+        await _explain(update, context, error)
+        if may_retry:
+            return None
+        _clear(context)
+        return END
     _save(context, ready)
     assert ready.token is not None
     markup = InlineKeyboardMarkup(
@@ -357,6 +378,10 @@ async def confirm(update: Update, context: Context) -> str | int | None:
     except PriceChanged:
         await query.edit_message_text(t(context, "wizard_price_changed"))
         return await _summary(update, context, replace(draft, token=None))
+    except InvalidInput as error:  # a spending limit reached since the summary
+        _clear(context)
+        await query.edit_message_text(await _render(context, error), parse_mode=ParseMode.HTML)
+        return END
     except OrderFailed as failure:
         _clear(context)
         key = "wizard_failed_unavailable" if failure.unavailable else "wizard_failed"

@@ -1,0 +1,88 @@
+"""The gate in front of every handler: private chats only, allowed users only.
+
+It runs first (group -2) and stops the update with `ApplicationHandlerStop`, so
+a stranger costs no panel call and no database write, whatever they send, and
+nothing about orders or balance is ever said in a group.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultsButton,
+    Update,
+)
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
+
+from bot.services.access import Role
+from bot.telegram.commands import set_admin_menu
+from bot.telegram.context import Context, deps
+from bot.telegram.texts import language_for, text
+
+log = logging.getLogger(__name__)
+
+ADMIN_MENUS_KEY = "admin_menus"  # bot_data: admins whose chat menu was set in this process
+
+
+async def gate(update: Update, context: Context) -> None:
+    chat, user = update.effective_chat, update.effective_user
+    if chat is not None and chat.type != ChatType.PRIVATE:
+        await _outside_private_chat(update, context)
+        raise ApplicationHandlerStop
+    if user is None:
+        raise ApplicationHandlerStop  # channel posts and the like: nothing for us to do
+    role = deps(context).access.role(user.id)
+    if role is Role.STRANGER:
+        log.info("refused user %s", user.id)
+        await _refuse(update, context, user.id, language_for(None, user.language_code))
+        raise ApplicationHandlerStop
+    if role is Role.ADMIN:
+        await _admin_menu_once(context, user.id)
+
+
+async def _admin_menu_once(context: Context, admin_id: int) -> None:
+    done: set[int] = context.bot_data.setdefault(ADMIN_MENUS_KEY, set())
+    if admin_id not in done:
+        done.add(admin_id)
+        await set_admin_menu(context.bot, admin_id)
+
+
+async def _refuse(update: Update, context: Context, user_id: int, lang: str) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(
+            text(lang, "access_refused_short", user_id=user_id), show_alert=True
+        )
+    elif update.inline_query is not None:
+        button = InlineQueryResultsButton(text=text(lang, "access_inline_button"), start_parameter="access")
+        await update.inline_query.answer([], cache_time=0, is_personal=True, button=button)
+    elif update.effective_message is not None and update.effective_chat is not None:
+        await context.bot.send_message(
+            update.effective_chat.id, text(lang, "access_refused", user_id=user_id), parse_mode=ParseMode.HTML
+        )
+
+
+async def _outside_private_chat(update: Update, context: Context) -> None:
+    """Commands in a group get a pointer to the private chat; everything else, silence
+    (a bot that answers every group message is a bot that gets removed)."""
+    user = update.effective_user
+    lang = language_for(None, user.language_code if user else None)
+    if update.callback_query is not None:
+        await update.callback_query.answer(text(lang, "group_private_only_short"), show_alert=True)
+        return
+    message = update.message
+    if message is None or not message.text or not message.text.startswith("/"):
+        return
+    command = message.text.split()[0]
+    if "@" in command and command.split("@", 1)[1].lower() != (context.bot.username or "").lower():
+        return  # addressed to another bot
+    link = f"https://t.me/{context.bot.username}"
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(text(lang, "group_open_private"), url=link)]])
+    await message.reply_text(text(lang, "group_private_only"), reply_markup=markup)
+
+
+def register(app: Application) -> None:
+    app.add_handler(TypeHandler(Update, gate), group=-2)

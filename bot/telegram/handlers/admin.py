@@ -1,0 +1,139 @@
+"""Admin commands: /allow, /deny, /users, /stats, /refresh (hidden from other users' menus)."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from html import escape
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler
+
+from bot.services.access import Role
+from bot.services.admin import Group, PeriodStats, UserLine
+from bot.services.money import format_amount
+from bot.telegram.context import Context, deps, language, reply, t
+from bot.telegram.keyboards import shorten
+
+USERS_SHOWN = 40
+TOP_SHOWN = 5
+ROLE_ICONS = {Role.ADMIN: "👑", Role.USER: "✅", Role.STRANGER: "⛔"}
+
+Handler = Callable[[Update, Context], Awaitable[None]]
+
+
+def admin_only(handler: Handler) -> Handler:
+    """Non-admins get a plain refusal and the command does nothing."""
+
+    async def guarded(update: Update, context: Context) -> None:
+        user = update.effective_user
+        if user is None or deps(context).access.role(user.id) is not Role.ADMIN:
+            await reply(update, context, "admin_only")
+            return
+        await handler(update, context)
+
+    guarded.__doc__ = handler.__doc__
+    return guarded
+
+
+def _target(context: Context) -> int | None:
+    args = context.args or []
+    if len(args) != 1 or not args[0].isdigit() or len(args[0]) > 15:
+        return None
+    return int(args[0])
+
+
+@admin_only
+async def allow(update: Update, context: Context) -> None:
+    """`/allow <id>`: takes effect at once, no restart."""
+    target = _target(context)
+    if target is None or update.effective_user is None:
+        await reply(update, context, "admin_allow_usage")
+        return
+    await deps(context).access.allow(target, by=update.effective_user.id)
+    await reply(update, context, "admin_allowed", user_id=target)
+
+
+@admin_only
+async def deny(update: Update, context: Context) -> None:
+    target = _target(context)
+    if target is None or update.effective_user is None:
+        await reply(update, context, "admin_deny_usage")
+        return
+    if await deps(context).access.deny(target, by=update.effective_user.id):
+        await reply(update, context, "admin_denied", user_id=target)
+    else:
+        await reply(update, context, "admin_deny_admin", user_id=target)
+
+
+@admin_only
+async def users(update: Update, context: Context) -> None:
+    lines = await deps(context).admin.users()
+    lang = language(context)
+    body = [t(context, "admin_users_header", count=len(lines))]
+    body += [_user_line(line, lang) for line in lines[:USERS_SHOWN]]
+    if len(lines) > USERS_SHOWN:
+        body.append(t(context, "admin_more", count=len(lines) - USERS_SHOWN))
+    await reply(update, context, "admin_text", text="\n".join(body))
+
+
+def _user_line(line: UserLine, lang: str) -> str:
+    blocked = " 🚫" if line.blocked else ""
+    return (
+        f"{ROLE_ICONS[line.role]} <code>{line.user_id}</code> {escape(shorten(line.name, 32))}{blocked}"
+        f" · {line.totals.orders} · {format_amount(line.totals.charge, lang)}"
+    )
+
+
+@admin_only
+async def stats(update: Update, context: Context) -> None:
+    periods = await deps(context).admin.stats()
+    currency = await deps(context).account.currency()
+    body = [_period(context, period, currency) for period in periods]
+    await reply(update, context, "admin_text", text="\n\n".join(body))
+
+
+def _period(context: Context, period: PeriodStats, currency: str) -> str:
+    lang = language(context)
+    lines = [
+        t(
+            context,
+            f"admin_stats_{period.days}d",
+            orders=period.totals.orders,
+            charge=f"{format_amount(period.totals.charge, lang)} {escape(currency)}".rstrip(),
+        )
+    ]
+    if period.by_user:
+        lines.append(t(context, "admin_stats_users") + " " + _top(period.by_user, lang))
+    if period.by_service:
+        lines.append(t(context, "admin_stats_services") + " " + _top(period.by_service, lang))
+    return "\n".join(lines)
+
+
+def _top(groups: list[Group], lang: str) -> str:
+    return "; ".join(_group(g, lang) for g in groups[:TOP_SHOWN])
+
+
+def _group(group: Group, lang: str) -> str:
+    name = escape(shorten(group.name or str(group.key), 28))
+    return f"{name} ({group.totals.orders} · {format_amount(group.totals.charge, lang)})"
+
+
+@admin_only
+async def refresh(update: Update, context: Context) -> None:
+    """Reload the catalog now (after the owner changed prices on the panel)."""
+    catalog = await deps(context).catalog.refresh()
+    deps(context).search.prepare(catalog)
+    await reply(
+        update, context, "admin_refreshed", services=len(catalog.services), categories=len(catalog.categories)
+    )
+
+
+def register(app: Application) -> None:
+    for name, handler in (
+        ("allow", allow),
+        ("deny", deny),
+        ("users", users),
+        ("stats", stats),
+        ("refresh", refresh),
+    ):
+        app.add_handler(CommandHandler(name, handler))
