@@ -136,3 +136,12 @@ def test_process_exits_2_with_one_line(tmp_path: Path, env: dict[str, str], vari
     assert variable in lines[0]
     assert "Traceback" not in result.stderr
     assert TOKEN not in result.stderr and "panel-key-123" not in result.stderr
+
+
+def test_every_variable_is_documented_in_env_example() -> None:
+    """`.env.example` is the documentation of configuration: it must list every variable read."""
+    import re
+
+    read = set(re.findall(r'get\("([A-Z_]+)"\)', (ROOT / "bot" / "config.py").read_text()))
+    documented = set(re.findall(r"^([A-Z_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    assert read and read <= documented, read - documented

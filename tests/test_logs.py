@@ -40,3 +40,24 @@ def test_setup_silences_httpx_info(capsys: pytest.CaptureFixture[str]) -> None:
     finally:
         root.handlers[:] = saved[0]
         root.setLevel(saved[1])
+
+
+async def test_one_line_per_update_without_contents(
+    bot: object, telegram: object, caplog: pytest.LogCaptureFixture
+) -> None:
+    from tests.support.fake_telegram import FakeTelegram
+
+    assert isinstance(telegram, FakeTelegram)
+    caplog.set_level(logging.INFO, logger="bot.updates")
+    alice = telegram.user(1001)
+    await alice.send("/help")
+    await alice.reply()
+    await alice.send("my private words 4111-1111")
+    await alice.reply()
+    await alice.tap_data("cat:0", message=alice.last)
+    await telegram.wait_idle()
+    lines = [r.getMessage() for r in caplog.records if r.name == "bot.updates"]
+    assert len(lines) == 3
+    assert lines[0].startswith("update user=1001 /help ") and lines[0].endswith("ms")
+    assert "message:text" in lines[1] and "callback:cat" in lines[2]
+    assert not any("private words" in line or "4111" in line for line in lines)
