@@ -8,6 +8,7 @@ the ordering service, and says what comes next. The draft lives in user data
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from decimal import Decimal
 from html import escape
@@ -27,6 +28,8 @@ from telegram.ext import (
 from bot.panel.models import Service
 from bot.services.money import format_amount, format_money
 from bot.services.ordering import (
+    MAX_INTERVAL_MINUTES,
+    MAX_RUNS,
     Draft,
     Form,
     InvalidInput,
@@ -204,16 +207,34 @@ async def _service_values(context: Context, service: Service) -> dict[str, objec
 # -- steps -----------------------------------------------------------------------------------
 
 
-async def got_link(update: Update, context: Context) -> str | int | None:
-    draft = _load(context)
-    if draft is None:
-        return await _expired(update, context)
-    try:
-        draft = replace(draft, link=parse_link(_text(update)))
-        service = await deps(context).ordering.service(draft.service_id)
-    except InvalidInput as error:
-        await _explain(update, context, error)
-        return None
+State = str | int | None
+StepBody = Callable[[Update, Context, Draft, Service], Awaitable[State]]
+
+
+def step(body: StepBody) -> Callable[[Update, Context], Awaitable[State]]:
+    """One wizard step: load the draft (or say it expired), run the step with the draft and
+    its service, and on a bad answer explain and stay in the same state (return None)."""
+
+    async def handler(update: Update, context: Context) -> State:
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        draft = _load(context)
+        if draft is None:
+            return await _expired(update, context)
+        try:
+            service = await deps(context).ordering.service(draft.service_id)
+            return await body(update, context, draft, service)
+        except InvalidInput as error:
+            await _explain(update, context, error)
+            return None
+
+    handler.__doc__ = body.__doc__
+    return handler
+
+
+@step
+async def got_link(update: Update, context: Context, draft: Draft, service: Service) -> State:
+    draft = replace(draft, link=parse_link(_text(update)))
     _save(context, draft)
     form = form_of(service)
     if form is Form.PACKAGE:
@@ -227,73 +248,44 @@ async def got_link(update: Update, context: Context) -> str | int | None:
     return ASK_QUANTITY
 
 
-async def got_quantity(update: Update, context: Context) -> str | int | None:
-    draft = _load(context)
-    if draft is None:
-        return await _expired(update, context)
-    service = await deps(context).ordering.service(draft.service_id)
-    try:
-        draft = replace(draft, quantity=parse_quantity(service, _text(update)))
-    except InvalidInput as error:
-        await _explain(update, context, error)
-        return None
+@step
+async def got_quantity(update: Update, context: Context, draft: Draft, service: Service) -> State:
+    draft = replace(draft, quantity=parse_quantity(service, _text(update)))
     _save(context, draft)
     if service.dripfeed:
         skip = InlineKeyboardMarkup([[button(t(context, "wizard_btn_skip"), callbacks.WIZARD_SKIP)]])
-        await _say(update, context, "wizard_ask_runs", skip, max=format_amount(1000, language(context)))
+        await _say(update, context, "wizard_ask_runs", skip, max=format_amount(MAX_RUNS, language(context)))
         return ASK_RUNS
     return await _summary(update, context, draft, may_retry=True)
 
 
-async def got_comments(update: Update, context: Context) -> str | int | None:
-    draft = _load(context)
-    if draft is None:
-        return await _expired(update, context)
-    service = await deps(context).ordering.service(draft.service_id)
-    try:
-        draft = replace(draft, comments=parse_comments(service, _text(update)))
-    except InvalidInput as error:
-        await _explain(update, context, error)
-        return None
+@step
+async def got_comments(update: Update, context: Context, draft: Draft, service: Service) -> State:
+    draft = replace(draft, comments=parse_comments(service, _text(update)))
     _save(context, draft)
     return await _summary(update, context, draft)
 
 
-async def got_runs(update: Update, context: Context) -> str | int | None:
-    draft = _load(context)
-    if draft is None:
-        return await _expired(update, context)
-    try:
-        draft = replace(draft, runs=parse_runs(_text(update)))
-    except InvalidInput as error:
-        await _explain(update, context, error)
-        return None
-    _save(context, draft)
-    await _say(update, context, "wizard_ask_interval", max=format_amount(1440, language(context)))
+@step
+async def got_runs(update: Update, context: Context, draft: Draft, service: Service) -> State:
+    _save(context, replace(draft, runs=parse_runs(_text(update))))
+    await _say(
+        update, context, "wizard_ask_interval", max=format_amount(MAX_INTERVAL_MINUTES, language(context))
+    )
     return ASK_INTERVAL
 
 
-async def skip_runs(update: Update, context: Context) -> str | int | None:
+@step
+async def skip_runs(update: Update, context: Context, draft: Draft, service: Service) -> State:
     query = update.callback_query
     assert query is not None
-    await query.answer()
-    draft = _load(context)
-    if draft is None:
-        return await _expired(update, context)
     await query.edit_message_reply_markup(None)
     return await _summary(update, context, replace(draft, runs=None, interval=None))
 
 
-async def got_interval(update: Update, context: Context) -> str | int | None:
-    draft = _load(context)
-    if draft is None:
-        return await _expired(update, context)
-    try:
-        draft = replace(draft, interval=parse_interval(_text(update)))
-    except InvalidInput as error:
-        await _explain(update, context, error)
-        return None
-    return await _summary(update, context, draft)
+@step
+async def got_interval(update: Update, context: Context, draft: Draft, service: Service) -> State:
+    return await _summary(update, context, replace(draft, interval=parse_interval(_text(update))))
 
 
 async def _summary(
