@@ -16,6 +16,8 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from bot.numbers import ascii_int
+
 DEFAULT_TELEGRAM_API_URL = "https://api.telegram.org/bot"
 DEFAULT_SMM_API_URL = "https://smm.baostar.net/api/v2"
 DEFAULT_DATABASE_PATH = "data/bot.sqlite3"
@@ -109,7 +111,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         return env.get(name, "").strip()
 
     token = _required(get("TELEGRAM_BOT_TOKEN"), "TELEGRAM_BOT_TOKEN", "the token from @BotFather")
-    if ":" not in token or not token.split(":", 1)[0].isdigit():
+    if ":" not in token or ascii_int(token.split(":", 1)[0]) is None:
         raise ConfigError(
             "TELEGRAM_BOT_TOKEN looks malformed: expected '<digits>:<secret>' as given by @BotFather"
         )
@@ -174,21 +176,23 @@ def _ids(value: str, name: str) -> frozenset[int]:
         part = part.strip()
         if not part:
             continue
-        if not part.lstrip("-").isdigit():
+        user_id = ascii_int(part, max_digits=15)
+        if user_id is None:
             raise ConfigError(
                 f"{name} must be comma-separated numeric Telegram user IDs, e.g. {name}=123456789,"
                 f"987654321 (got {part!r})"
             )
-        ids.add(int(part))
+        ids.add(user_id)
     return frozenset(ids)
 
 
 def _int(value: str, name: str, default: int, *, minimum: int) -> int:
     if not value:
         return default
-    if not value.isdigit() or int(value) < minimum:
+    number = ascii_int(value, max_digits=9)
+    if number is None or number < minimum:
         raise ConfigError(f"{name} must be a whole number ≥ {minimum}, e.g. {name}={default}")
-    return int(value)
+    return number
 
 
 def _money(value: str, name: str) -> Decimal:

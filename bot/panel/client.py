@@ -83,9 +83,7 @@ class PanelClient:
     def _http(self) -> aiohttp.ClientSession:
         # Created lazily so the session is bound to the running event loop.
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(
-                headers={"User-Agent": "smm-panel-telegram-bot/0.1"}
-            )
+            self._session = aiohttp.ClientSession(headers={"User-Agent": "smm-panel-telegram-bot/0.1"})
         return self._session
 
     # -- transport ---------------------------------------------------------------------------
@@ -315,8 +313,9 @@ def _parse_multi_refill_status(data: Any) -> dict[int, RefillStatus]:
     if isinstance(data, list):
         items = [(i.get("refill"), i.get("status")) for i in data if isinstance(i, dict)]
     elif isinstance(data, dict):
-        items = [(k, v.get("status") if isinstance(v, dict) and "error" not in v else v)
-                 for k, v in data.items()]
+        items = [
+            (k, v.get("status") if isinstance(v, dict) and "error" not in v else v) for k, v in data.items()
+        ]
     result: dict[int, RefillStatus] = {}
     for raw_id, raw_status in items:
         refill_id = to_int(raw_id)

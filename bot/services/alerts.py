@@ -34,8 +34,13 @@ class Alert:
 
 
 class AdminAlerts:
-    def __init__(self, store: Store, account: AccountService, low_balance: Decimal | None,
-                 outage_after: float = OUTAGE_ALERT_SECONDS) -> None:
+    def __init__(
+        self,
+        store: Store,
+        account: AccountService,
+        low_balance: Decimal | None,
+        outage_after: float = OUTAGE_ALERT_SECONDS,
+    ) -> None:
         self._store = store
         self._account = account
         self._low_balance = low_balance

@@ -17,6 +17,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
+from bot.numbers import ascii_int
 from bot.panel.client import PanelClient
 from bot.panel.errors import AddOutcomeUnknown, PanelError, PanelUnavailable
 from bot.panel.models import Service
@@ -154,9 +155,7 @@ def parse_whole_number(text: str) -> int | None:
     value = text.strip()
     if _GROUPED_NUMBER.match(value):
         value = re.sub(r"[,. _]", "", value)
-    if not value.isdigit() or len(value) > 12:
-        return None
-    return int(value)
+    return ascii_int(value, max_digits=12)
 
 
 def parse_quantity(service: Service, text: str) -> int:

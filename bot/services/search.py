@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from bot.numbers import ascii_int
 from bot.panel.models import Service
 from bot.services.catalog import Catalog
 
@@ -186,9 +187,10 @@ class ServiceSearch:
 
     @staticmethod
     def _exact_id(index: _Index, terms: list[str]) -> int:
-        if len(terms) != 1 or not terms[0].isdigit() or len(terms[0]) > 18:
+        service_id = ascii_int(terms[0]) if len(terms) == 1 else None
+        if service_id is None:
             return 0
-        position = index.position.get(int(terms[0]))
+        position = index.position.get(service_id)
         return 0 if position is None else 1 << position
 
     @staticmethod

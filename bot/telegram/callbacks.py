@@ -7,6 +7,8 @@ data must treat it as untrusted input: it can be forged by any client.
 
 from __future__ import annotations
 
+from bot.numbers import ascii_int
+
 MAX_CALLBACK_BYTES = 64
 
 # Catalog browsing
@@ -55,7 +57,5 @@ def int_arg(args: list[str], index: int, default: int | None = None) -> int | No
     """An integer argument from forged-or-not data: None (or default) when absent or malformed."""
     if index >= len(args):
         return default
-    value = args[index]
-    if not value.isdigit() or len(value) > 18:
-        return default
-    return int(value)
+    value = ascii_int(args[index])
+    return default if value is None else value

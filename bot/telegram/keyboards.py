@@ -30,7 +30,7 @@ def paginate(items: Sequence[T], page: int, per_page: int) -> Page[T]:
 
 
 def nav_row(page: Page[T], language: str, *prefix_args: object) -> list[InlineKeyboardButton]:
-    """"‹ Prev · x/y · Next ›"; empty when everything fits on one page.
+    """ "‹ Prev · x/y · Next ›"; empty when everything fits on one page.
 
     `prefix_args` is the callback prefix plus the args before the page number,
     e.g. `nav_row(page, lang, callbacks.CATEGORY, key)` → `cs:<key>:<n>`.

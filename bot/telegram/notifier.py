@@ -78,7 +78,11 @@ class TrackingJob:
             if cycle.status_calls or delivery.sent or delivery.failed:
                 log.info(
                     "tracking: %d orders polled in %d calls, %d changed; %d notified, %d failed",
-                    cycle.orders_polled, cycle.status_calls, cycle.changed, delivery.sent, delivery.failed,
+                    cycle.orders_polled,
+                    cycle.status_calls,
+                    cycle.changed,
+                    delivery.sent,
+                    delivery.failed,
                 )
             return TrackingRun(cycle, delivery, alerts)
 
@@ -104,8 +108,13 @@ class TrackingJob:
         """Send one notice; False when this user can't be reached now (skip their others)."""
         message, markup = await self._render(notice)
         try:
-            await bot.send_message(notice.chat_id, message, parse_mode=ParseMode.HTML,
-                                   reply_markup=markup, disable_web_page_preview=True)
+            await bot.send_message(
+                notice.chat_id,
+                message,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                disable_web_page_preview=True,
+            )
         except Forbidden:
             delivery.blocked += 1
             await self._deps.users.mark_blocked(notice.user_id)
@@ -129,8 +138,10 @@ class TrackingJob:
         currency = await self._deps.account.currency()
         delivered = order.quantity - max(0, order.remains or 0)
         values = {
-            "order_id": order.panel_order_id, "name": escape(order.service_name),
-            "link": escape(order.link), "quantity": format_amount(order.quantity, lang),
+            "order_id": order.panel_order_id,
+            "name": escape(order.service_name),
+            "link": escape(order.link),
+            "quantity": format_amount(order.quantity, lang),
             "remains": format_amount(max(0, order.remains or 0), lang),
             "delivered": format_amount(max(0, delivered), lang),
             "charge": format_money(order.charge, escape(currency), lang),

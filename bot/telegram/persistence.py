@@ -15,6 +15,7 @@ from typing import Any
 from telegram.ext import BasePersistence, PersistenceInput
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
+from bot.numbers import ascii_int
 from bot.store.repository import Store
 
 log = logging.getLogger(__name__)
@@ -26,9 +27,7 @@ CONVERSATION = "conversation:"
 class StorePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, Any]]):
     def __init__(self, store: Store, update_interval: float = 5) -> None:
         super().__init__(
-            store_data=PersistenceInput(
-                bot_data=False, chat_data=False, user_data=True, callback_data=False
-            ),
+            store_data=PersistenceInput(bot_data=False, chat_data=False, user_data=True, callback_data=False),
             update_interval=update_interval,
         )
         self._store = store
@@ -38,8 +37,9 @@ class StorePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str,
         result: dict[int, dict[str, Any]] = defaultdict(dict)
         for key, value in rows.items():
             data = _loads(value)
-            if key.lstrip("-").isdigit() and isinstance(data, dict):
-                result[int(key)] = data
+            user_id = ascii_int(key)
+            if user_id is not None and isinstance(data, dict):
+                result[user_id] = data
         return result
 
     async def update_user_data(self, user_id: int, data: dict[str, Any]) -> None:
@@ -60,9 +60,7 @@ class StorePersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str,
                 conversations[tuple(parsed)] = _loads(value)
         return conversations
 
-    async def update_conversation(
-        self, name: str, key: ConversationKey, new_state: object | None
-    ) -> None:
+    async def update_conversation(self, name: str, key: ConversationKey, new_state: object | None) -> None:
         namespace, row_key = CONVERSATION + name, json.dumps(list(key))
         if new_state is None:
             await self._store.delete_value(namespace, row_key)

@@ -14,14 +14,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.panel.models import Service
 from bot.services.catalog import Catalog, Category
 from bot.services.money import format_amount, format_money
-from bot.telegram import callbacks
+from bot.telegram import callbacks, replies
 from bot.telegram.context import Context, t
 from bot.telegram.keyboards import Page, button, nav_row, paginate, shorten
 from bot.telegram.texts import text
@@ -31,7 +29,6 @@ TEXT_LIMIT = 4096  # Telegram's message limit
 INLINE_CARD_LIMIT = 1024  # inline answers carry 50 cards at once: keep each one small
 LABEL_LIMIT = 48  # button labels longer than this are cut by clients anyway
 _NAME_LIMIT = 300  # a card's title; the description gets whatever room is left
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # descriptions may contain links
 
 
 @dataclass(frozen=True)
@@ -51,29 +48,11 @@ async def show(update: Update, context: Context, screen: Screen) -> None:
     The callback query is answered first so the client stops its spinner. An edit that
     changes nothing (a double tap on the same button) is not an error.
     """
-    query = update.callback_query
-    if query is None:
-        chat = update.effective_chat
-        if chat is not None:
-            await context.bot.send_message(
-                chat.id,
-                screen.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=screen.keyboard,
-                link_preview_options=_NO_PREVIEW,
-            )
-        return
-    await query.answer()
-    try:
-        await query.edit_message_text(
-            screen.text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=screen.keyboard,
-            link_preview_options=_NO_PREVIEW,
-        )
-    except BadRequest as exc:
-        if "not modified" not in exc.message.lower():
-            raise
+    if update.callback_query is not None:
+        await update.callback_query.answer()
+        await replies.edit(update, context, screen.text, screen.keyboard)
+    else:
+        await replies.send(update, context, screen.text, screen.keyboard)
 
 
 async def stale(update: Update, context: Context) -> None:

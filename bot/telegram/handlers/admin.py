@@ -8,6 +8,7 @@ from html import escape
 from telegram import Update
 from telegram.ext import Application, CommandHandler
 
+from bot.numbers import ascii_int
 from bot.services.access import Role
 from bot.services.admin import Group, PeriodStats, UserLine
 from bot.services.money import format_amount
@@ -37,9 +38,7 @@ def admin_only(handler: Handler) -> Handler:
 
 def _target(context: Context) -> int | None:
     args = context.args or []
-    if len(args) != 1 or not args[0].isdigit() or len(args[0]) > 15:
-        return None
-    return int(args[0])
+    return ascii_int(args[0], max_digits=15) if len(args) == 1 else None
 
 
 @admin_only

@@ -14,6 +14,7 @@ import re
 from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot.numbers import ascii_int
 from bot.panel.models import Service
 from bot.services.catalog import Catalog, category_key
 from bot.telegram import callbacks, views
@@ -76,8 +77,7 @@ def back_data(catalog: Catalog, service: Service, origin: list[str]) -> str:
         len(origin) == 3
         and origin[0] in (callbacks.CATEGORY, callbacks.SEARCH)
         and _ORIGIN_KEY.fullmatch(origin[1])
-        and origin[2].isdigit()
-        and len(origin[2]) <= 6
+        and ascii_int(origin[2], max_digits=6) is not None
     ):
         return callbacks.make(*origin)
     category = catalog.category(category_key(service.category))

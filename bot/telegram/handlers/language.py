@@ -9,7 +9,7 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.services.access import Role
-from bot.telegram import callbacks
+from bot.telegram import callbacks, replies
 from bot.telegram.commands import menu
 from bot.telegram.context import LANGUAGE_KEY, Context, deps, t
 from bot.telegram.keyboards import button
@@ -35,7 +35,7 @@ async def language_chosen(update: Update, context: Context) -> None:
     await deps(context).users.set_language(query.from_user.id, chosen)
     context.user_data[LANGUAGE_KEY] = chosen
     await query.answer()
-    await query.edit_message_text(t(context, "language_set"))
+    await replies.edit(update, context, t(context, "language_set"))
     # The command menu follows the chosen language in this chat; cosmetic, so never fatal.
     with contextlib.suppress(TelegramError):
         is_admin = deps(context).access.role(query.from_user.id) is Role.ADMIN
@@ -47,5 +47,3 @@ async def language_chosen(update: Update, context: Context) -> None:
 def register(app: Application) -> None:
     app.add_handler(CommandHandler("language", language_command))
     app.add_handler(CallbackQueryHandler(language_chosen, pattern=callbacks.pattern(callbacks.LANGUAGE)))
-
-

@@ -13,11 +13,10 @@ from datetime import datetime
 from decimal import Decimal
 from html import escape
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, Update
-from telegram.constants import ParseMode
-from telegram.error import BadRequest
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
+from bot.numbers import ascii_int
 from bot.panel.errors import PanelClientError, PanelError
 from bot.services.money import format_amount
 from bot.services.tracking import (
@@ -30,7 +29,7 @@ from bot.services.tracking import (
     TrackingService,
 )
 from bot.store.models import OrderRecord, OrderState, RefillRecord
-from bot.telegram import callbacks
+from bot.telegram import callbacks, replies
 from bot.telegram.context import Context, deps, language
 from bot.telegram.keyboards import Page, button, nav_row, shorten
 from bot.telegram.texts import text
@@ -39,7 +38,6 @@ ORDERS_PER_PAGE = 8
 REFILLS_PER_PAGE = 10
 STATUS_MAX_IDS = 20  # keeps one /status answer far below Telegram's 4096 characters
 ALERT_LIMIT = 200  # Telegram's limit for a callback answer
-NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # order links would otherwise unfurl
 
 Screen = tuple[str, InlineKeyboardMarkup | None]
 CallbackBody = Callable[[Update, Context, list[str]], Awaitable[str | None]]
@@ -263,8 +261,12 @@ def _order_line(order: OrderRecord, lang: str) -> str:
     if _is_unknown(order):
         return text(lang, "orders_unknown_line", link=escape(shorten(order.link, 60)), **values)
     return text(
-        lang, "orders_line", icon=_icon(order), number=_number(order, lang),
-        charge=_amount(order.charge, lang), **values,
+        lang,
+        "orders_line",
+        icon=_icon(order),
+        number=_number(order, lang),
+        charge=_amount(order.charge, lang),
+        **values,
     )
 
 
@@ -350,10 +352,10 @@ def _problem(lang: str, exc: Exception, *, html: bool) -> str:
 def _parse_ids(args: Sequence[str] | None) -> list[int] | None:
     """Panel order IDs separated by spaces and/or commas (`#` allowed); None if any is junk."""
     tokens = " ".join(args or ()).replace(",", " ").split()
-    ids = [token.removeprefix("#") for token in tokens]
-    if not all(value.isdigit() and len(value) <= 18 for value in ids):
+    ids = [ascii_int(token.removeprefix("#")) for token in tokens]
+    if any(value is None for value in ids):
         return None
-    return list(dict.fromkeys(int(value) for value in ids))
+    return list(dict.fromkeys(value for value in ids if value is not None))
 
 
 def _card_args(args: list[str]) -> tuple[int, int]:
@@ -379,29 +381,13 @@ def _user_id(update: Update) -> int:
 
 
 async def _send(update: Update, context: Context, screen: Screen) -> None:
-    chat = update.effective_chat
-    if chat is None:
-        return
     body, markup = screen
-    await context.bot.send_message(
-        chat.id, body, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW
-    )
+    await replies.send(update, context, body, markup)
 
 
 async def _edit(update: Update, context: Context, screen: Screen) -> None:
-    """Navigation edits the tapped message; an unchanged screen is fine, and a message that
-    can no longer be edited (too old, deleted) gets the screen as a new message instead."""
-    query = update.callback_query
-    assert query is not None
     body, markup = screen
-    try:
-        await query.edit_message_text(
-            body, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW
-        )
-    except BadRequest as exc:
-        if "not modified" in exc.message.lower():
-            return
-        await _send(update, context, screen)
+    await replies.edit(update, context, body, markup)
 
 
 def register(app: Application) -> None:

@@ -22,6 +22,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.numbers import ascii_int
 from bot.panel.errors import PanelClientError
 from bot.panel.models import Service
 from bot.telegram import callbacks, views
@@ -79,7 +80,7 @@ async def inline_search(update: Update, context: Context) -> None:
     inline = update.inline_query
     if inline is None:
         return
-    offset = int(inline.offset) if inline.offset.isdigit() and len(inline.offset) <= 6 else 0
+    offset = ascii_int(inline.offset, max_digits=6) or 0
     try:
         catalog = await deps(context).catalog.get()
     except PanelClientError as exc:  # nowhere to write an apology: an empty answer, retried soon

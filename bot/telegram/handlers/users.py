@@ -16,9 +16,7 @@ async def remember_user(update: Update, context: Context) -> None:
     if update.my_chat_member is not None:
         await _membership_changed(update, context)
         raise ApplicationHandlerStop
-    chosen = await deps(context).users.seen(
-        user.id, user.first_name or "", user.username, user.language_code
-    )
+    chosen = await deps(context).users.seen(user.id, user.first_name or "", user.username, user.language_code)
     context.user_data[LANGUAGE_KEY] = language_for(chosen, user.language_code)
 
 

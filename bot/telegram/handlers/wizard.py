@@ -14,7 +14,6 @@ from decimal import Decimal
 from html import escape
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -46,7 +45,7 @@ from bot.services.ordering import (
     parse_runs,
     parse_whole_number,
 )
-from bot.telegram import callbacks, views
+from bot.telegram import callbacks, replies, views
 from bot.telegram.context import DEPS_KEY, Context, deps, language, t
 from bot.telegram.keyboards import button
 
@@ -92,15 +91,7 @@ def _clear(context: Context) -> None:
 async def _say(
     update: Update, context: Context, key: str, markup: InlineKeyboardMarkup | None = None, **values: object
 ) -> None:
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(
-            chat.id,
-            t(context, key, **values),
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            disable_web_page_preview=True,
-        )
+    await replies.send(update, context, t(context, key, **values), markup)
 
 
 async def _render(context: Context, error: InvalidInput) -> str:
@@ -123,9 +114,7 @@ def _value(key: str, value: object, lang: str, currency: str) -> str:
 
 
 async def _explain(update: Update, context: Context, error: InvalidInput) -> None:
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(chat.id, await _render(context, error), parse_mode=ParseMode.HTML)
+    await replies.send(update, context, await _render(context, error))
 
 
 async def _expired(update: Update, context: Context) -> str | int:
@@ -277,9 +266,7 @@ async def got_runs(update: Update, context: Context, draft: Draft, service: Serv
 
 @step
 async def skip_runs(update: Update, context: Context, draft: Draft, service: Service) -> State:
-    query = update.callback_query
-    assert query is not None
-    await query.edit_message_reply_markup(None)
+    await replies.drop_keyboard(update)
     return await _summary(update, context, replace(draft, runs=None, interval=None))
 
 
@@ -312,12 +299,7 @@ async def _summary(
             ]
         ]
     )
-    text = await _summary_text(context, priced)
-    chat = update.effective_chat
-    assert chat is not None
-    await context.bot.send_message(
-        chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup, disable_web_page_preview=True
-    )
+    await replies.send(update, context, await _summary_text(context, priced), markup)
     return CONFIRM
 
 
@@ -363,23 +345,21 @@ async def confirm(update: Update, context: Context) -> str | int | None:
         await confirm_outside_wizard(update, context)
         return None
     await query.answer()
-    await query.edit_message_text(t(context, "wizard_placing"), parse_mode=ParseMode.HTML)
+    await replies.edit(update, context, t(context, "wizard_placing"))
     chat_id = update.effective_chat.id if update.effective_chat else update.effective_user.id
     try:
         placement = await deps(context).ordering.place(update.effective_user.id, chat_id, draft)
     except PriceChanged:
-        await query.edit_message_text(t(context, "wizard_price_changed"))
+        await replies.edit(update, context, t(context, "wizard_price_changed"))
         return await _summary(update, context, replace(draft, token=None))
     except InvalidInput as error:  # a spending limit reached since the summary
         _clear(context)
-        await query.edit_message_text(await _render(context, error), parse_mode=ParseMode.HTML)
+        await replies.edit(update, context, await _render(context, error))
         return END
     except OrderFailed as failure:
         _clear(context)
         key = "wizard_failed_unavailable" if failure.unavailable else "wizard_failed"
-        await query.edit_message_text(
-            t(context, key, message=escape(failure.message or "")), parse_mode=ParseMode.HTML
-        )
+        await replies.edit(update, context, t(context, key, message=escape(failure.message or "")))
         return END
     _clear(context)
     await _show_placement(update, context, placement)
@@ -404,12 +384,7 @@ async def _show_placement(update: Update, context: Context, placement: Placement
         markup = InlineKeyboardMarkup(
             [[button(t(context, "wizard_btn_status"), callbacks.ORDER_DETAIL, order.id)]]
         )
-        await query.edit_message_text(
-            t(context, "wizard_unknown", **values),
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            disable_web_page_preview=True,
-        )
+        await replies.edit(update, context, t(context, "wizard_unknown", **values), markup)
         return
     markup = InlineKeyboardMarkup(
         [
@@ -419,12 +394,7 @@ async def _show_placement(update: Update, context: Context, placement: Placement
             ]
         ]
     )
-    await query.edit_message_text(
-        t(context, "wizard_placed", **values),
-        parse_mode=ParseMode.HTML,
-        reply_markup=markup,
-        disable_web_page_preview=True,
-    )
+    await replies.edit(update, context, t(context, "wizard_placed", **values), markup)
 
 
 async def confirm_outside_wizard(update: Update, context: Context) -> None:
@@ -446,7 +416,7 @@ async def cancel_button(update: Update, context: Context) -> int:
     assert query is not None
     await query.answer()
     _clear(context)
-    await query.edit_message_text(t(context, "wizard_cancelled"))
+    await replies.edit(update, context, t(context, "wizard_cancelled"))
     return END
 
 

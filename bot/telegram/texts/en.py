@@ -28,8 +28,7 @@ TEXTS: dict[str, str] = {
     ),
     "balance": "💰 Panel balance: <b>{amount}</b>",
     "panel_unavailable": (
-        "⚠️ The panel is not answering right now. Nothing was changed — please try again "
-        "in a minute."
+        "⚠️ The panel is not answering right now. Nothing was changed — please try again in a minute."
     ),
     "panel_error": "⚠️ The panel said: {message}",
     "error_generic": "😕 Sorry, something went wrong on our side. Please try again.",
@@ -132,9 +131,7 @@ TEXTS: dict[str, str] = {
     "wizard_timeout": "⌛ The order form was closed because there was no answer for a while. Send /order to start again.",
     # --- catalog & search ---
     "cat_title": (
-        "📂 <b>Service categories</b>\n"
-        "Categories: {categories} · services: {services}\n"
-        "Choose a category:"
+        "📂 <b>Service categories</b>\nCategories: {categories} · services: {services}\nChoose a category:"
     ),
     "cat_empty": "The panel has no services to show right now. Please try again later.",
     "cat_category": "📂 <b>{category}</b>\nServices: {count}\nChoose a service:",
@@ -208,8 +205,7 @@ TEXTS: dict[str, str] = {
     "orders_cancel_not_supported": "This service can't be canceled.",
     "orders_cancel_final": "This order is already finished and can't be canceled.",
     "refill_usage": (
-        "♻️ Send /refill and the order ID, e.g. <code>/refill 100001</code>.\n"
-        "Your order IDs are in /orders."
+        "♻️ Send /refill and the order ID, e.g. <code>/refill 100001</code>.\nYour order IDs are in /orders."
     ),
     "refill_requested": (
         "♻️ Refill requested for order <b>#{order}</b>.\nRefill ID: <b>{refill}</b>\n\n"

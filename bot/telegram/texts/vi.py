@@ -27,9 +27,7 @@ TEXTS: dict[str, str] = {
         "<code>@{bot}</code> và từ khóa để chia sẻ dịch vụ."
     ),
     "balance": "💰 Số dư panel: <b>{amount}</b>",
-    "panel_unavailable": (
-        "⚠️ Panel hiện không phản hồi. Chưa có gì thay đổi — vui lòng thử lại sau ít phút."
-    ),
+    "panel_unavailable": ("⚠️ Panel hiện không phản hồi. Chưa có gì thay đổi — vui lòng thử lại sau ít phút."),
     "panel_error": "⚠️ Panel báo: {message}",
     "error_generic": "😕 Xin lỗi, đã có lỗi xảy ra. Vui lòng thử lại.",
     "cmd_start": "Lời chào và giới thiệu bot",
@@ -55,9 +53,7 @@ TEXTS: dict[str, str] = {
         "hoặc xem /services rồi bấm 🛒 Đặt đơn.\n/cancel để dừng."
     ),
     "wizard_service_id_invalid": "Vui lòng gửi ID dịch vụ — một số như <code>123</code>. /cancel để dừng.",
-    "wizard_service_not_found": (
-        "Không có dịch vụ nào có ID {service_id}. Gửi ID khác hoặc xem /services."
-    ),
+    "wizard_service_not_found": ("Không có dịch vụ nào có ID {service_id}. Gửi ID khác hoặc xem /services."),
     "wizard_type_unsupported": (
         "Loại dịch vụ này ({type}) cần thông tin không nhập được qua chat. "
         "Vui lòng đặt trên website của panel."
@@ -131,9 +127,7 @@ TEXTS: dict[str, str] = {
     "wizard_timeout": "⌛ Biểu mẫu đặt đơn đã đóng vì lâu không có trả lời. Gửi /order để bắt đầu lại.",
     # --- catalog & search ---
     "cat_title": (
-        "📂 <b>Danh mục dịch vụ</b>\n"
-        "Số danh mục: {categories} · số dịch vụ: {services}\n"
-        "Chọn một danh mục:"
+        "📂 <b>Danh mục dịch vụ</b>\nSố danh mục: {categories} · số dịch vụ: {services}\nChọn một danh mục:"
     ),
     "cat_empty": "Panel hiện chưa có dịch vụ nào. Vui lòng thử lại sau.",
     "cat_category": "📂 <b>{category}</b>\nSố dịch vụ: {count}\nChọn một dịch vụ:",
@@ -207,8 +201,7 @@ TEXTS: dict[str, str] = {
     "orders_cancel_not_supported": "Dịch vụ này không hỗ trợ huỷ đơn.",
     "orders_cancel_final": "Đơn đã kết thúc nên không thể huỷ.",
     "refill_usage": (
-        "♻️ Gửi /refill kèm mã đơn, ví dụ <code>/refill 100001</code>.\n"
-        "Mã đơn của bạn có trong /orders."
+        "♻️ Gửi /refill kèm mã đơn, ví dụ <code>/refill 100001</code>.\nMã đơn của bạn có trong /orders."
     ),
     "refill_requested": (
         "♻️ Đã gửi yêu cầu bảo hành cho đơn <b>#{order}</b>.\nMã bảo hành: <b>{refill}</b>\n\n"
