@@ -716,7 +716,7 @@ def summary(fuzzer: Fuzzer, telegram: FakeTelegram, records: list[logging.LogRec
 # -- the test ------------------------------------------------------------------------------------
 
 
-def _unpaced_rate_limiter(max_retries: int = 0) -> AIORateLimiter:
+def _unpaced_rate_limiter(*, max_retries: int = 0, **_pacing: float) -> AIORateLimiter:
     """PTB's rate limiter with its retry-on-429 path but without pacing.
 
     `AIORateLimiter` holds the bot to Telegram's 30 messages/s overall and 20/min per group:

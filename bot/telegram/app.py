@@ -28,8 +28,11 @@ def build_application(settings: Settings, deps: Deps, persistence: BasePersisten
         .token(settings.telegram_bot_token)
         .base_url(settings.telegram_api_url)
         .persistence(persistence)
-        # Retries 429s after the delay Telegram asks for, and keeps under its limits.
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        # Keeps under Telegram's ~30 messages/s and retries 429s after the delay it asks for.
+        # Paced, not bursty: the default is a 30-message bucket that also refills at 30/s, so
+        # a burst puts up to ~60 into one second, and every 429 pauses *all* sends for
+        # retry_after + 0.1 s.  A one-message bucket refilled 28 times a second never does.
+        .rate_limiter(AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 28, max_retries=3))
         .concurrent_updates(PerUserUpdateProcessor())
         .build()
     )

@@ -32,7 +32,8 @@ from bot.telegram.texts import language_for, text
 
 log = logging.getLogger(__name__)
 
-CONCURRENT_SENDS = 50  # the rate limiter paces them; this only bounds memory
+CONCURRENT_SENDS = 10  # enough to keep the limiter busy over a slow link; more only queues
+# ahead of interactive replies, which share the same rate limiter
 
 _TEXT_KEYS = {
     NoticeKind.STARTED: "notify_started",
