@@ -47,7 +47,8 @@ class BotRuntime:
             add_timeout=settings.panel_add_timeout_seconds,
             retries=settings.panel_retries,
         )
-        self.catalog = CatalogCache(self.panel.services, settings.catalog_ttl_seconds)
+        search = ServiceSearch()
+        self.catalog = CatalogCache(self.panel.services, settings.catalog_ttl_seconds, on_load=search.prepare)
         account = AccountService(self.panel)
         self.access = AccessService(settings, self.store)
         self.deps = Deps(
@@ -55,7 +56,7 @@ class BotRuntime:
             users=UserService(self.store),
             account=account,
             catalog=self.catalog,
-            search=ServiceSearch(),
+            search=search,
             ordering=OrderingService(
                 self.store,
                 self.panel,
@@ -145,7 +146,7 @@ class BotRuntime:
     async def _load_catalog(self) -> None:
         """Warm the catalog so the first /services doesn't wait; an outage here is not fatal."""
         try:
-            self.deps.search.prepare(await self.catalog.get())
+            await self.catalog.get()
         except Exception as exc:
             log.warning("could not load the catalog at start-up: %s", exc)
 

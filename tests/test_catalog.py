@@ -80,3 +80,14 @@ async def test_first_load_failure_propagates() -> None:
     panel.fail = True
     with pytest.raises(PanelUnavailable):
         await CatalogCache(panel.services).get()
+
+
+async def test_every_load_is_announced_before_it_is_served() -> None:
+    """The search index is built in `on_load`, so no search ever meets a catalog without one."""
+    panel, clock, seen = FakePanel(), Clock(), []
+    cache = CatalogCache(panel.services, ttl_seconds=60, clock=clock, on_load=seen.append)
+    first = await cache.get()
+    assert seen == [first]
+    clock.now += 1
+    second = await cache.refresh()
+    assert seen == [first, second] and second is not first

@@ -68,8 +68,10 @@ class CatalogCache:
         fetch: Callable[[], Awaitable[list[Service]]],
         ttl_seconds: float = 600,
         clock: Callable[[], float] = time.monotonic,
+        on_load: Callable[[Catalog], None] | None = None,
     ) -> None:
         self._fetch = fetch
+        self._on_load = on_load  # e.g. build the search index now, not in a user's first search
         self._ttl = ttl_seconds
         self._clock = clock
         self._catalog: Catalog | None = None
@@ -96,9 +98,12 @@ class CatalogCache:
             if self._catalog is not None and self._catalog.fetched_at >= started:
                 return self._catalog
             services = await self._fetch()
-            self._catalog = Catalog(tuple(services), self._clock())
+            catalog = Catalog(tuple(services), self._clock())
+            if self._on_load is not None:
+                self._on_load(catalog)
+            self._catalog = catalog
             log.info("catalog loaded: %d services", len(services))
-            return self._catalog
+            return catalog
 
     async def close(self) -> None:
         if self._refreshing() and self._background is not None:

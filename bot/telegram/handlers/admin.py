@@ -120,8 +120,7 @@ def _group(group: Group, lang: str) -> str:
 @admin_only
 async def refresh(update: Update, context: Context) -> None:
     """Reload the catalog now (after the owner changed prices on the panel)."""
-    catalog = await deps(context).catalog.refresh()
-    deps(context).search.prepare(catalog)
+    catalog = await deps(context).catalog.refresh()  # the search index is rebuilt with it
     await reply(
         update, context, "admin_refreshed", services=len(catalog.services), categories=len(catalog.categories)
     )

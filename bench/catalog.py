@@ -1,0 +1,226 @@
+"""Catalog browsing and search: the bot's own handling time per update, network excluded.
+
+What is timed, per update: the raw update dict → `Update.de_json` → the application's update
+processor (per-user ordering and the per-update log line, formatted as in production) →
+`Application.process_update` on the bot's real Application, i.e. every handler group (access
+gate, user pre-handler, the order wizard's conversation check, the catalog/search handler), the
+view builders, and PTB's serialisation of the answer, with the HTTP transport swapped for an
+in-memory stub and the rate limiter removed (`common.use_stub_transport`).  That is everything
+the bot process does for a tap except waiting for Telegram.  The view builders and
+`ServiceSearch.search` alone are timed as well, to show how the total splits between our code
+and PTB's dispatch.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import random
+import tempfile
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from telegram import Update
+from telegram.ext import Application
+
+from bench.common import (
+    QUERIES,
+    Check,
+    ScenarioResult,
+    Sizes,
+    StubBotApi,
+    Updates,
+    ms,
+    percentile,
+    settings_for,
+    simulator,
+    use_stub_transport,
+)
+from bot.logs import RedactingFormatter
+from bot.runtime import BotRuntime
+from bot.services.catalog import Catalog, Category
+from bot.telegram import callbacks, views
+
+TARGET_P99_MS = 5.0
+USERS = range(1, 51)  # handlers keep per-user state (language, searches): spread it like real traffic
+BROWSE_STEPS = ("open category", "next page", "open service")
+
+
+async def run(sizes: Sizes) -> ScenarioResult:
+    with tempfile.TemporaryDirectory(prefix="bench-catalog-") as tmp:
+        async with simulator(sizes) as sim:
+            settings = settings_for(Path(tmp) / "bot.sqlite3", "http://127.0.0.1:9/bot", sim.url)
+            runtime = BotRuntime(settings)
+            stub = use_stub_transport(runtime.app)
+            await runtime.store.open()
+            try:
+                await runtime.access.load()
+                await runtime.app.initialize()
+                with _update_log(settings.secrets):
+                    return await _measure(runtime, stub, sizes)
+            finally:
+                await runtime.stop()
+
+
+async def _measure(runtime: BotRuntime, stub: StubBotApi, sizes: Sizes) -> ScenarioResult:
+    started = time.perf_counter()
+    catalog = await runtime.catalog.get()
+    load_s = time.perf_counter() - started
+    started = time.perf_counter()
+    runtime.deps.search.prepare(catalog)
+    index_s = time.perf_counter() - started
+    currency = await runtime.deps.account.currency()  # learned once at start-up in production
+
+    app, updates = runtime.app, Updates()
+    for user_id in USERS:  # first sight of a user writes to the store; steady state doesn't
+        await _dispatch(app, updates.message(user_id, "/start"))
+    before = stub.calls.copy()
+
+    rng = random.Random(7)
+    browse: dict[str, list[float]] = {step: [] for step in BROWSE_STEPS}
+    views_only: list[float] = []
+    for index in range(sizes.browse_samples):
+        user_id = USERS[index % len(USERS)]
+        category = rng.choice(catalog.categories)
+        page, service_id = _pick(category, rng)
+        datas = (
+            callbacks.make(callbacks.CATEGORY, category.key, 0),
+            callbacks.make(callbacks.CATEGORY, category.key, page),
+            callbacks.make(callbacks.SERVICE, service_id, callbacks.CATEGORY, category.key, page),
+        )
+        for step, data in zip(BROWSE_STEPS, datas, strict=True):
+            browse[step].append(await _dispatch(app, updates.callback(user_id, data)))
+        views_only.extend(_time_views(catalog, category, page, service_id, currency))
+
+    searches: list[float] = []
+    search_only: list[float] = []
+    for index in range(sizes.search_samples):
+        query = QUERIES[index % len(QUERIES)]
+        searches.append(await _dispatch(app, updates.message(USERS[index % len(USERS)], f"/search {query}")))
+        started = time.perf_counter()
+        runtime.deps.search.search(catalog, query)
+        search_only.append(time.perf_counter() - started)
+
+    problems = _unexpected_calls(stub, before, sizes)
+    return _result(sizes, catalog, load_s, index_s, browse, views_only, searches, search_only, problems)
+
+
+def _pick(category: Category, rng: random.Random) -> tuple[int, int]:
+    """The page "Next ›" leads to (0 if the category fits on one page) and a service on it."""
+    pages = max(1, -(-len(category.service_ids) // views.PER_PAGE))
+    page = 1 if pages > 1 else 0
+    on_page = category.service_ids[page * views.PER_PAGE : (page + 1) * views.PER_PAGE]
+    return page, rng.choice(on_page)
+
+
+async def _dispatch(app: Application, raw: dict[str, Any]) -> float:
+    """Seconds from a raw update to the bot's answer handed to the (stub) transport, along the
+    path the Updater takes: the update processor wrapping `process_update`."""
+    started = time.perf_counter()
+    update = Update.de_json(raw, app.bot)
+    await app.update_processor.process_update(update, app.process_update(update))
+    return time.perf_counter() - started
+
+
+@contextmanager
+def _update_log(secrets: tuple[str, ...]) -> Iterator[None]:
+    """The bot logs one INFO line per update through a redacting formatter; pay for it as the
+    bot does, into a buffer instead of stderr."""
+    logger = logging.getLogger("bot.updates")
+    handler = logging.StreamHandler(io.StringIO())
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets))
+    saved = logger.level, logger.propagate
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+
+
+def _time_views(
+    catalog: Catalog, category: Category, page: int, service_id: int, currency: str
+) -> list[float]:
+    """The three screens of a browse path built directly: our rendering cost without PTB."""
+    service = catalog.by_id[service_id]
+    back = callbacks.make(callbacks.CATEGORY, category.key, page)
+    timings = []
+    for build in (
+        lambda: views.category_screen(catalog, category, "en", 0),
+        lambda: views.category_screen(catalog, category, "en", page),
+        lambda: views.service_screen(service, "en", back, currency),
+    ):
+        started = time.perf_counter()
+        build()
+        timings.append(time.perf_counter() - started)
+    return timings
+
+
+def _unexpected_calls(stub: StubBotApi, before: Counter[str], sizes: Sizes) -> list[str]:
+    """Every browse step must edit the message once and answer its query once, every search must
+    send one message; anything else (an error message, a stale-button alert) means the timings
+    are of the wrong code path."""
+    taps = sizes.browse_samples * len(BROWSE_STEPS)
+    expected = {"editMessageText": taps, "answerCallbackQuery": taps, "sendMessage": sizes.search_samples}
+    made = stub.calls - before
+    return [
+        f"{name}: {made.get(name, 0)} calls, expected {count}"
+        for name, count in expected.items()
+        if made.get(name, 0) != count
+    ]
+
+
+def _result(
+    sizes: Sizes,
+    catalog: Catalog,
+    load_s: float,
+    index_s: float,
+    browse: dict[str, list[float]],
+    views_only: list[float],
+    searches: list[float],
+    search_only: list[float],
+    problems: list[str],
+) -> ScenarioResult:
+    pooled = [t for step in BROWSE_STEPS for t in browse[step]]
+    browse_p99, search_p99 = ms(percentile(pooled, 99)), ms(percentile(searches, 99))
+
+    def p50_p99(values: list[float]) -> str:
+        return f"{ms(percentile(values, 50)):.2f} / {ms(percentile(values, 99)):.2f} ms"
+
+    rows = [
+        ("catalog", f"{len(catalog.services):,} services in {len(catalog.categories)} categories"),
+        ("catalog load (panel fetch + parse), once", f"{ms(load_s):.0f} ms"),
+        ("search index build, once per catalog", f"{ms(index_s):.0f} ms"),
+        *((f"{step} p50 / p99 ({len(browse[step])} taps)", p50_p99(browse[step])) for step in BROWSE_STEPS),
+        ("browse step p50 / p99 (all taps)", p50_p99(pooled)),
+        ("  of which view builders alone p50 / p99", p50_p99(views_only)),
+        (f"/search p50 / p99 ({len(searches)} queries)", p50_p99(searches)),
+        ("  of which ServiceSearch.search alone p50 / p99", p50_p99(search_only)),
+    ]
+    checks = [
+        Check(f"browse p99 < {TARGET_P99_MS:g} ms", browse_p99 < TARGET_P99_MS),
+        Check(f"search p99 < {TARGET_P99_MS:g} ms", search_p99 < TARGET_P99_MS),
+        Check("every update took the intended code path", not problems),
+    ]
+    notes = [
+        "Timed: raw update → Update.de_json → update processor → Application.process_update on "
+        "the bot's real Application (all handler groups + views + PTB serialisation + the "
+        "per-update log line); transport stubbed in memory, rate limiter removed. "
+        "Network and Telegram excluded.",
+        *problems,
+    ]
+    return ScenarioResult(
+        "catalog",
+        f"Catalog browsing and search ({sizes.label})",
+        {"browse_p99_ms": browse_p99, "search_p99_ms": search_p99},
+        rows,
+        checks,
+        notes,
+    )

@@ -1,0 +1,119 @@
+"""Order tracking: one cycle of the real tracking job over a big store.
+
+World: `tracked_orders` placed orders in SQLite (`active_orders` of them still running, the rest
+final), the simulator holding the same orders with the same statuses, latency 0.  Timed: one
+`TrackingJob.run` (poll every due order in ⌈active/100⌉ multi-status calls, write each batch,
+look for notices, check alerts), exactly what the job queue runs every STATUS_POLL_SECONDS.
+
+The simulator shares this process, so the cycle's wall time includes the simulator's own work
+answering 200 calls; that share is measured (time inside its request handler) and shown, and
+the bot's own time is reported with it subtracted.
+"""
+
+from __future__ import annotations
+
+import math
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+from bench.common import Check, Meter, ScenarioResult, Sizes, seed_tracking_world, settings_for, simulator
+from bot.panel.client import MAX_IDS_PER_CALL
+from bot.panel.simulator import PanelSimulator
+from bot.runtime import BotRuntime
+
+TARGET_CYCLE_S = 3.0
+STORE_METHODS = (
+    "due_order_ids",
+    "apply_statuses",
+    "due_refill_ids",
+    "update_refill_statuses",
+    "orders_to_notify",
+    "refills_to_notify",
+    "load_namespace",
+)
+
+
+async def run(sizes: Sizes) -> ScenarioResult:
+    sim = simulator(sizes)
+    sim_meter = Meter()
+    # Wrapped before start(): the simulator's router binds `self._handle` when it starts.
+    sim._handle = sim_meter.wrap(sim._handle)  # type: ignore[method-assign]
+    with tempfile.TemporaryDirectory(prefix="bench-tracking-") as tmp:
+        async with sim:
+            runtime = BotRuntime(settings_for(Path(tmp) / "bot.sqlite3", "http://127.0.0.1:9/bot", sim.url))
+            await runtime.store.open()
+            try:
+                started = time.perf_counter()
+                await seed_tracking_world(runtime.store, sim, sizes.tracked_orders, sizes.active_orders)
+                seed_s = time.perf_counter() - started
+                return await _measure(runtime, sim, sim_meter, sizes, seed_s)
+            finally:
+                await runtime.stop()
+
+
+async def _measure(
+    runtime: BotRuntime, sim: PanelSimulator, sim_meter: Meter, sizes: Sizes, seed_s: float
+) -> ScenarioResult:
+    await runtime.panel.balance()  # open the panel client's connection pool, as a running bot has
+    store_meters = {name: Meter() for name in STORE_METHODS}
+    panel_meter = Meter()
+    for name, meter in store_meters.items():
+        _instrument(runtime.store, (name,), meter)
+    _instrument(runtime.panel, ("statuses", "refill_statuses"), panel_meter)
+    calls_before = len(sim.calls_for("status"))
+    sim_meter.seconds = 0.0
+
+    started = time.perf_counter()
+    outcome = await runtime.tracking.run(runtime.app.bot)
+    cycle_s = time.perf_counter() - started
+
+    status_calls = len(sim.calls_for("status")) - calls_before
+    expected_calls = math.ceil(sizes.active_orders / MAX_IDS_PER_CALL)
+    own_s = cycle_s - sim_meter.seconds
+    store_s = sum(m.seconds for m in store_meters.values())
+    store_calls = sum(m.calls for m in store_meters.values())
+    busiest = sorted(store_meters.items(), key=lambda item: -item[1].seconds)[:2]
+    rows = [
+        ("tracked orders / still running", f"{sizes.tracked_orders:,} / {sizes.active_orders:,}"),
+        ("seeding (bulk insert + simulator), not timed", f"{seed_s:.1f} s"),
+        ("orders polled", f"{outcome.cycle.orders_polled:,}"),
+        ("panel status calls", f"{status_calls} (expected ⌈{sizes.active_orders:,}/100⌉ = {expected_calls})"),
+        ("cycle wall time (simulator latency 0)", f"{cycle_s:.3f} s"),
+        ("  store (SQLite via aiosqlite)", f"{store_s:.3f} s in {store_calls} calls"),
+        *((f"    {name}", f"{m.seconds:.3f} s in {m.calls} calls") for name, m in busiest),
+        (
+            "  panel client (HTTP + parsing, incl. simulator)",
+            f"{panel_meter.seconds:.3f} s in {panel_meter.calls} calls",
+        ),
+        ("  simulator's own request handling", f"{sim_meter.seconds:.3f} s"),
+        ("cycle minus simulator = bot's own time", f"{own_s:.3f} s"),
+        ("notices sent / alerts", f"{outcome.delivery.sent} / {len(outcome.alerts)}"),
+    ]
+    checks = [
+        Check(
+            f"status calls = {expected_calls}", status_calls == expected_calls == outcome.cycle.status_calls
+        ),
+        Check(
+            f"all {sizes.active_orders:,} running orders polled",
+            outcome.cycle.orders_polled == sizes.active_orders,
+        ),
+        Check(f"cycle < {TARGET_CYCLE_S:g} s", cycle_s < TARGET_CYCLE_S),
+    ]
+    notes = ["tracking.cycle_s is the whole wall time, simulator work included (conservative)."]
+    metrics = {
+        "orders": sizes.tracked_orders,
+        "active": sizes.active_orders,
+        "status_calls": status_calls,
+        "cycle_s": round(cycle_s, 3),
+    }
+    return ScenarioResult("tracking", f"Tracking cycle ({sizes.label})", metrics, rows, checks, notes)
+
+
+def _instrument(target: object, names: tuple[str, ...], meter: Meter) -> None:
+    """Time these coroutine methods of one object (instance attributes shadow the class's)."""
+    for name in names:
+        method: Callable[..., Awaitable[Any]] = getattr(target, name)
+        setattr(target, name, meter.wrap(method))
