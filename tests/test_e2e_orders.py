@@ -383,3 +383,23 @@ async def test_vietnamese_user_sees_vietnamese(
     assert "Gửi /status kèm một hoặc nhiều mã đơn" in (await an.reply()).plain_text
     answer = await an.answered(await an.tap_data("od:999999", card))
     assert answer["text"] == "Không tìm thấy đơn hàng."
+
+
+async def test_refill_that_times_out_is_not_called_a_no_op(
+    bot: BotRuntime, telegram: FakeTelegram, panel: PanelSimulator
+) -> None:
+    """A write the panel garbled may still have happened: the user must not hear "nothing changed"."""
+    order = await place_order(bot, ALICE, refill=True)
+    panel.complete(order.panel_order_id)
+    alice = telegram.user(ALICE)
+    card = await open_card(alice, order)
+    await alice.tap("🔄 Refresh", card)
+    card = await alice.reply()
+    panel.failure = FailureMode.HTML_502
+    answer = await alice.answered(await alice.tap("♻️ Refill", card))
+    assert "not known whether your request went through" in answer["text"]
+    assert "Nothing was changed" not in answer["text"]
+    assert len(panel.calls_for("refill")) == 1  # and never retried
+    panel.failure = FailureMode.NONE
+    await alice.send(f"/refill {order.panel_order_id}")
+    assert "Refill ID" in (await alice.reply()).plain_text

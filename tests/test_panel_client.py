@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 
 from bot.panel.client import PanelClient
-from bot.panel.errors import AddOutcomeUnknown, PanelError, PanelUnavailable
+from bot.panel.errors import AddOutcomeUnknown, OutcomeUnknown, PanelError, PanelUnavailable
 from bot.panel.simulator import FailureMode, PanelSimulator
 
 KEY = "client-test-secret-key"
@@ -281,3 +281,26 @@ async def test_key_absent_from_errors_and_logs(sim: PanelSimulator, caplog: pyte
     assert KEY not in "\n".join(messages)
     assert KEY not in caplog.text
     assert all(KEY not in str(call) for call in sim.calls)
+
+
+async def test_writes_that_may_have_happened_say_so(client: PanelClient, sim: PanelSimulator) -> None:
+    order = await client.add(1, "https://fb.com/p/w", 1000)
+    sim.complete(order)
+    sim.failure = FailureMode.HTML_502
+    with pytest.raises(OutcomeUnknown):
+        await client.refill(order)
+    with pytest.raises(OutcomeUnknown):
+        await client.cancel([order])
+    assert len(sim.calls_for("refill")) == len(sim.calls_for("cancel")) == 1  # writes: one try
+
+
+async def test_writes_never_sent_are_plainly_unavailable(sim: PanelSimulator) -> None:
+    url = sim.url
+    await sim.stop()
+    client = PanelClient(url, KEY, retries=0)
+    try:
+        with pytest.raises(PanelUnavailable) as info:
+            await client.refill(1)
+        assert not isinstance(info.value, OutcomeUnknown)
+    finally:
+        await client.close()

@@ -23,7 +23,7 @@ from typing import Any
 
 import aiohttp
 
-from bot.panel.errors import AddOutcomeUnknown, PanelError, PanelUnavailable
+from bot.panel.errors import AddOutcomeUnknown, OutcomeUnknown, PanelError, PanelUnavailable
 from bot.panel.models import (
     Balance,
     CancelResult,
@@ -127,9 +127,12 @@ class PanelClient:
         """A call that changes something on the panel: exactly one attempt."""
         try:
             return await self._post(action, params, self._add_timeout)
-        except PanelUnavailable as exc:
-            log.warning("panel %s failed: %s", action, exc.reason)
+        except _NotSent as exc:
+            log.warning("panel %s not sent: %s", action, exc.reason)
             raise PanelUnavailable(exc.reason) from None
+        except PanelUnavailable as exc:
+            log.warning("panel %s outcome unknown: %s", action, exc.reason)
+            raise OutcomeUnknown(exc.reason) from None
 
     # -- actions -----------------------------------------------------------------------------
 

@@ -33,10 +33,14 @@ class PanelUnavailable(PanelClientError):
         self.reason = reason
 
 
-class AddOutcomeUnknown(PanelUnavailable):
-    """An `add` call failed in a way that may still have created (and charged) the order.
+class OutcomeUnknown(PanelUnavailable):
+    """A write (`add`, `refill`, `cancel`) failed in a way that may still have taken effect.
 
-    Raised instead of plain `PanelUnavailable` for `add` when the request may
-    have reached the panel (timeout, dropped connection, garbled answer), so the
-    caller keeps the intent as "unknown" instead of telling the user it failed.
+    Raised instead of plain `PanelUnavailable` when the request may have reached
+    the panel (timeout, dropped connection, garbled answer), so nobody tells the
+    user "nothing changed" when that isn't known.
     """
+
+
+class AddOutcomeUnknown(OutcomeUnknown):
+    """An `add` that may have created (and charged) the order: the intent stays "unknown"."""

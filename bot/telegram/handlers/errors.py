@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application
 
-from bot.panel.errors import PanelError, PanelUnavailable
+from bot.panel.errors import OutcomeUnknown, PanelError, PanelUnavailable
 from bot.telegram.context import Context, deps, t
 
 log = logging.getLogger(__name__)
@@ -18,7 +18,10 @@ log = logging.getLogger(__name__)
 
 async def on_error(update: object, context: Context) -> None:
     error = context.error
-    if isinstance(error, PanelUnavailable):
+    if isinstance(error, OutcomeUnknown):
+        log.warning("panel write outcome unknown while handling an update: %s", error.reason)
+        message = t(context, "panel_outcome_unknown")
+    elif isinstance(error, PanelUnavailable):
         log.warning("panel unavailable while handling an update: %s", error.reason)
         message = t(context, "panel_unavailable")
     elif isinstance(error, PanelError):

@@ -17,7 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.numbers import ascii_int
-from bot.panel.errors import PanelClientError, PanelError
+from bot.panel.errors import OutcomeUnknown, PanelClientError, PanelError
 from bot.services.money import format_amount
 from bot.services.tracking import (
     NotAllowed,
@@ -344,6 +344,8 @@ def _problem(lang: str, exc: Exception, *, html: bool) -> str:
         return text(lang, exc.reason_key)
     if isinstance(exc, Refused | PanelError):
         return text(lang, "panel_error", message=quote(exc.message))
+    if isinstance(exc, OutcomeUnknown):
+        return text(lang, "panel_outcome_unknown")
     if isinstance(exc, PanelClientError):
         return text(lang, "panel_unavailable")
     return text(lang, "orders_not_found")

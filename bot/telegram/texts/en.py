@@ -30,6 +30,10 @@ TEXTS: dict[str, str] = {
     "panel_unavailable": (
         "⚠️ The panel is not answering right now. Nothing was changed — please try again in a minute."
     ),
+    "panel_outcome_unknown": (
+        "⚠️ The panel did not answer in time, so it is not known whether your request went "
+        "through. Please check /orders or /refills in a minute before trying again."
+    ),
     "panel_error": "⚠️ The panel said: {message}",
     "error_generic": "😕 Sorry, something went wrong on our side. Please try again.",
     "cmd_start": "Welcome and what this bot does",

@@ -28,6 +28,10 @@ TEXTS: dict[str, str] = {
     ),
     "balance": "💰 Số dư panel: <b>{amount}</b>",
     "panel_unavailable": ("⚠️ Panel hiện không phản hồi. Chưa có gì thay đổi — vui lòng thử lại sau ít phút."),
+    "panel_outcome_unknown": (
+        "⚠️ Panel không phản hồi kịp nên chưa rõ yêu cầu của bạn đã được thực hiện hay chưa. "
+        "Vui lòng kiểm tra /orders hoặc /refills sau một phút trước khi thử lại."
+    ),
     "panel_error": "⚠️ Panel báo: {message}",
     "error_generic": "😕 Xin lỗi, đã có lỗi xảy ra. Vui lòng thử lại.",
     "cmd_start": "Lời chào và giới thiệu bot",
