@@ -200,3 +200,14 @@ async def test_notifications_pending_until_marked_and_never_for_blocked(store: S
     await store.set_order_notified(a.id, "Completed")
     await store.set_blocked(2, True)
     assert await store.orders_to_notify(statuses, 100) == []
+
+
+async def test_a_refill_id_the_panel_repeats_is_recorded_once(store: SqliteStore) -> None:
+    """Some panels answer a second refill request with the refill already running."""
+    await store.touch_user(1, "A")
+    order = await store.create_order_intent(intent())
+    await store.mark_order_placed(order.id, 55)
+    first = await store.add_refill(order.id, 1, 901)
+    again = await store.add_refill(order.id, 1, 901)
+    assert again.id == first.id
+    assert [r.refill_id for r in await store.list_user_refills(1)] == [901]

@@ -347,15 +347,16 @@ class SqliteStore:
     # -- refills -----------------------------------------------------------------------------
 
     async def add_refill(self, order_id: int, user_id: int, refill_id: int) -> RefillRecord:
+        """Record a refill; a refill ID the panel already gave (some panels answer a repeated
+        request with the refill still running) returns the existing record."""
         now = self._now()
-        async with self._transaction() as db:
-            cursor = await db.execute(
-                "INSERT INTO refills (refill_id, order_id, user_id, created_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (refill_id, order_id, user_id, now, now),
-            )
-            local_id = cursor.lastrowid
-        refill = await self.get_refill(int(local_id or 0))
+        await self._write(
+            "INSERT INTO refills (refill_id, order_id, user_id, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT(refill_id) DO NOTHING",
+            (refill_id, order_id, user_id, now, now),
+        )
+        row = await self._one("SELECT id FROM refills WHERE refill_id = ?", (refill_id,))
+        refill = await self.get_refill(int(row["id"])) if row else None
         assert refill is not None
         return refill
 
