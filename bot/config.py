@@ -12,9 +12,11 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, tzinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.numbers import ascii_int
 
@@ -53,6 +55,7 @@ class Settings:
     webhook_secret: str | None = field(default=None, repr=False)
     webhook_listen: str = "0.0.0.0"
     port: int = 8080
+    timezone: tzinfo = UTC  # for dates shown to people and "today" in /stats
 
     @property
     def webhook_path(self) -> str:
@@ -149,6 +152,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         webhook_secret=webhook_secret or None,
         webhook_listen=get("WEBHOOK_LISTEN") or "0.0.0.0",
         port=_int(get("PORT"), "PORT", 8080, minimum=1),
+        timezone=_zone(get("TIMEZONE") or "UTC"),
     )
 
 
@@ -193,6 +197,15 @@ def _int(value: str, name: str, default: int, *, minimum: int) -> int:
     if number is None or number < minimum:
         raise ConfigError(f"{name} must be a whole number ≥ {minimum}, e.g. {name}={default}")
     return number
+
+
+def _zone(value: str) -> tzinfo:
+    try:
+        return ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"TIMEZONE must be an IANA time zone name, e.g. TIMEZONE=Asia/Ho_Chi_Minh (got {value!r})"
+        ) from None
 
 
 def _money(value: str, name: str) -> Decimal:

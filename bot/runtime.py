@@ -69,7 +69,7 @@ class BotRuntime:
             notifications=NotificationService(self.store),
             alerts=AdminAlerts(self.store, account, settings.low_balance_alert),
             access=self.access,
-            admin=AdminService(self.store, self.access),
+            admin=AdminService(self.store, self.access, zone=settings.timezone),
         )
         self.tracking = TrackingJob(self.deps)
         self.app: Application = build_application(settings, self.deps, StorePersistence(self.store))

@@ -89,6 +89,8 @@ def test_secrets_are_not_in_repr() -> None:
         ({"WEBHOOK_URL": "https://bot.example.com/hook", "WEBHOOK_SECRET": "short"}, "WEBHOOK_SECRET"),
         ({"WEBHOOK_URL": "bot.example.com"}, "WEBHOOK_URL"),
         ({"PORT": "http"}, "PORT"),
+        ({"TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
+        ({"TIMEZONE": "../../etc/passwd"}, "TIMEZONE"),
     ],
 )
 def test_bad_values_name_the_variable(extra: dict[str, str], variable: str) -> None:

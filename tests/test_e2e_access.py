@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from bot.config import Settings
+from bot.config import Settings, load_settings
 from bot.panel.simulator import PanelSimulator
 from bot.runtime import BotRuntime
 from tests.support.fake_telegram import FakeTelegram, FakeUser
@@ -264,3 +264,31 @@ async def test_daily_limit_guard(
         assert len(panel.calls_for("add")) == 1  # only the first order
     finally:
         await runtime.stop()
+
+
+async def test_today_starts_at_the_owners_midnight(tmp_path: object) -> None:
+    """At 17:30 UTC it is 00:30 the next day in Hanoi: an order from 16:30 UTC is "yesterday" there."""
+    from datetime import UTC, datetime
+    from pathlib import Path
+    from zoneinfo import ZoneInfo
+
+    from bot.services.access import AccessService
+    from bot.services.admin import AdminService
+    from bot.store import NewOrder, SqliteStore
+
+    clock = [datetime(2026, 11, 26, 16, 30, tzinfo=UTC)]
+    async with SqliteStore(Path(str(tmp_path)) / "s.sqlite3", clock=lambda: clock[0]) as store:
+        await store.touch_user(1, "A")
+        order = await store.create_order_intent(
+            NewOrder(1, 1, 1, "s", "https://x.y/1", 100, Decimal(5), confirm_token="t")
+        )
+        await store.mark_order_placed(order.id, 1)
+        clock[0] = datetime(2026, 11, 26, 17, 30, tzinfo=UTC)
+        settings = load_settings({"TELEGRAM_BOT_TOKEN": "1:x", "SMM_API_KEY": "k"}, dotenv=None)
+        access = AccessService(settings, store)
+        utc_today, *_ = await AdminService(store, access, lambda: clock[0]).stats()
+        hanoi_today, hanoi_week, _ = await AdminService(
+            store, access, lambda: clock[0], zone=ZoneInfo("Asia/Ho_Chi_Minh")
+        ).stats()
+    assert utc_today.totals.orders == 1
+    assert hanoi_today.totals.orders == 0 and hanoi_week.totals.orders == 1

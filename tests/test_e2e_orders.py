@@ -3,8 +3,11 @@ cancel, and that nobody can see or touch someone else's order."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
+from bot.config import Settings
 from bot.panel.simulator import FailureMode, PanelSimulator
 from bot.runtime import BotRuntime
 from bot.services.money import format_amount
@@ -403,3 +406,17 @@ async def test_refill_that_times_out_is_not_called_a_no_op(
     panel.failure = FailureMode.NONE
     await alice.send(f"/refill {order.panel_order_id}")
     assert "Refill ID" in (await alice.reply()).plain_text
+
+
+async def test_dates_are_shown_in_the_owners_time_zone(
+    make_settings: Callable[..., Settings], telegram: FakeTelegram, panel: PanelSimulator
+) -> None:
+    runtime = BotRuntime(make_settings(timezone=ZoneInfo("Asia/Ho_Chi_Minh")))
+    await runtime.start(poll_timeout=1)
+    try:
+        order = await place_order(runtime, ALICE)
+        card = await open_card(telegram.user(ALICE), order)
+        local = order.created_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
+        assert f"Created: {local.strftime('%Y-%m-%d %H:%M')} +07" in card.plain_text
+    finally:
+        await runtime.stop()

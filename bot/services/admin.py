@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 
 from bot.services.access import AccessService, Role
@@ -47,10 +47,17 @@ class PeriodStats:
 
 
 class AdminService:
-    def __init__(self, store: Store, access: AccessService, clock: Callable[[], datetime] = utcnow) -> None:
+    def __init__(
+        self,
+        store: Store,
+        access: AccessService,
+        clock: Callable[[], datetime] = utcnow,
+        zone: tzinfo = UTC,
+    ) -> None:
         self._store = store
         self._access = access
         self._clock = clock
+        self._zone = zone  # "today" starts at the owner's midnight, not UTC's
 
     async def users(self) -> list[UserLine]:
         """Everyone who ever wrote to the bot, biggest spenders first."""
@@ -64,7 +71,7 @@ class AdminService:
         return sorted(lines, key=lambda line: (-line.totals.charge, -line.totals.orders, line.user_id))
 
     async def stats(self) -> list[PeriodStats]:
-        now = self._clock()
+        now = self._clock().astimezone(self._zone)
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         spends = await self._store.spending(since=midnight - timedelta(days=29))
         names = {u.id: _name(u) for u in await self._store.list_users()}

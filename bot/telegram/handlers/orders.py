@@ -9,7 +9,7 @@ answered exactly once, also when the panel is down, so no button keeps spinning.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import datetime, tzinfo
 from decimal import Decimal
 from html import escape
 
@@ -84,7 +84,7 @@ async def status_command(update: Update, context: Context) -> None:
     single = lines[0] if len(lines) == 1 else None
     if single is not None and single.order is not None and single.error is None:
         view = await tracking.order_view(user_id, single.order.id)
-        await _send(update, context, _card(view, 0, lang))
+        await _send(update, context, _card(view, 0, lang, _zone(context)))
         return
     body = "\n".join([text(lang, "status_title"), *(_status_line(line, lang) for line in lines)])
     await _send(update, context, (body, None))
@@ -144,7 +144,7 @@ async def _refills_page(update: Update, context: Context, args: list[str]) -> st
 async def _detail(update: Update, context: Context, args: list[str]) -> str | None:
     row_id, page = _card_args(args)
     view = await _tracking(context).order_view(_user_id(update), row_id)
-    await _edit(update, context, _card(view, page, language(context)))
+    await _edit(update, context, _card(view, page, language(context), _zone(context)))
     return None
 
 
@@ -154,7 +154,7 @@ async def _refresh(update: Update, context: Context, args: list[str]) -> str | N
     tracking, user_id, lang = _tracking(context), _user_id(update), language(context)
     await tracking.refresh(user_id, row_id)
     view = await tracking.order_view(user_id, row_id)
-    await _edit(update, context, _card(view, page, lang))
+    await _edit(update, context, _card(view, page, lang, _zone(context)))
     return text(lang, "orders_refreshed", status=_status_name(view.order, lang))
 
 
@@ -175,7 +175,8 @@ async def _cancel(update: Update, context: Context, args: list[str]) -> str | No
         await _edit(update, context, _cancel_question(order, page, lang))
         return None
     await tracking.cancel(user_id, row_id)
-    await _edit(update, context, _card(await tracking.order_view(user_id, row_id), page, lang))
+    view = await tracking.order_view(user_id, row_id)
+    await _edit(update, context, _card(view, page, lang, _zone(context)))
     return text(lang, "orders_canceled")
 
 
@@ -187,7 +188,11 @@ async def _orders_screen(update: Update, context: Context, page: int) -> Screen:
     paged = await _tracking(context).page_of_orders(_user_id(update), page, ORDERS_PER_PAGE)
     if not paged.total:
         return text(lang, "orders_empty"), None
-    lines = [text(lang, "orders_title", total=paged.total), *(_order_line(o, lang) for o in paged.items)]
+    zone = _zone(context)
+    lines = [
+        text(lang, "orders_title", total=paged.total),
+        *(_order_line(o, lang, zone) for o in paged.items),
+    ]
     rows = [[button(_order_label(o), callbacks.ORDER_DETAIL, o.id, paged.number)] for o in paged.items]
     rows.append(nav_row(Page(paged.items, paged.number, paged.count), lang, callbacks.ORDERS))
     rows.append([button(text(lang, "orders_btn_refills"), callbacks.REFILLS, 0)])
@@ -201,12 +206,12 @@ async def _refills_screen(update: Update, context: Context, page: int) -> Screen
     if not paged.total:
         return text(lang, "refill_list_empty"), _markup([to_orders])
     title = text(lang, "refill_list_title", total=paged.total)
-    lines = [title, *(_refill_line(r, lang) for r in paged.items)]
+    lines = [title, *(_refill_line(r, lang, _zone(context)) for r in paged.items)]
     nav = nav_row(Page(paged.items, paged.number, paged.count), lang, callbacks.REFILLS)
     return "\n\n".join(lines), _markup([nav, to_orders])
 
 
-def _card(view: OrderView, page: int, lang: str) -> Screen:
+def _card(view: OrderView, page: int, lang: str, zone: tzinfo) -> Screen:
     """The order card: every field the panel knows, and only the buttons that can work."""
     order = view.order
     body = text(
@@ -220,7 +225,7 @@ def _card(view: OrderView, page: int, lang: str) -> Screen:
         status=f"{_icon(order)} {escape(_status_name(order, lang))}",
         start_count=_amount(order.start_count, lang),
         remains=_amount(order.remains, lang),
-        date=_date(order.created_at),
+        date=_date(order.created_at, zone),
     )
     if _is_unknown(order):
         body += "\n\n" + text(lang, "orders_card_unknown_note")
@@ -251,12 +256,12 @@ def _refill_done(refill: RefillRecord, lang: str) -> Screen:
 # -- pieces ------------------------------------------------------------------------------------
 
 
-def _order_line(order: OrderRecord, lang: str) -> str:
+def _order_line(order: OrderRecord, lang: str, zone: tzinfo) -> str:
     """One order in the list; an unconfirmed one shows its link so the owner can find it."""
     values = {
         "service": escape(shorten(order.service_name, 60)),
         "quantity": _amount(order.quantity, lang),
-        "date": _date(order.created_at),
+        "date": _date(order.created_at, zone),
     }
     if _is_unknown(order):
         return text(lang, "orders_unknown_line", link=escape(shorten(order.link, 60)), **values)
@@ -293,7 +298,7 @@ def _status_line(line: StatusLine, lang: str) -> str:
     )
 
 
-def _refill_line(refill: RefillRecord, lang: str) -> str:
+def _refill_line(refill: RefillRecord, lang: str, zone: tzinfo) -> str:
     icon, key = _STATUS_LOOK.get(refill.status, (_UNKNOWN_ICON, ""))
     return text(
         lang,
@@ -302,7 +307,7 @@ def _refill_line(refill: RefillRecord, lang: str) -> str:
         refill=refill.refill_id if refill.refill_id is not None else "—",
         order=refill.panel_order_id,
         status=escape(text(lang, key) if key else refill.status),
-        date=_date(refill.created_at),
+        date=_date(refill.created_at, zone),
     )
 
 
@@ -333,8 +338,13 @@ def _amount(value: int | Decimal | None, lang: str) -> str:
     return "—" if value is None else format_amount(Decimal(value), lang)
 
 
-def _date(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+def _date(moment: datetime, zone: tzinfo) -> str:
+    """In the owner's time zone (`TIMEZONE`), with its abbreviation so nobody has to guess."""
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def _zone(context: Context) -> tzinfo:
+    return deps(context).settings.timezone
 
 
 def _problem(lang: str, exc: Exception, *, html: bool) -> str:
