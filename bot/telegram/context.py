@@ -5,8 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from telegram import Update
-from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
@@ -58,10 +56,3 @@ def language(context: Context) -> str:
 
 def t(context: Context, key: str, **values: Any) -> str:
     return text(language(context), key, **values)
-
-
-async def reply(update: Update, context: Context, key: str, **values: Any) -> None:
-    """Answer in the chat the update came from, in the user's language, as HTML."""
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(chat.id, t(context, key, **values), parse_mode=ParseMode.HTML)

@@ -14,7 +14,7 @@ from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
-from bot.telegram.context import Context
+from bot.telegram.context import Context, t
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # links in orders and descriptions stay links
 
@@ -27,6 +27,13 @@ async def send(
         await context.bot.send_message(
             chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW
         )
+
+
+async def reply(
+    update: Update, context: Context, key: str, markup: InlineKeyboardMarkup | None = None, **values: object
+) -> None:
+    """Answer in the update's chat with the text `key`, in the user's language."""
+    await send(update, context, t(context, key, **values), markup)
 
 
 async def edit(

@@ -12,7 +12,8 @@ from bot.numbers import ascii_int
 from bot.services.access import Role
 from bot.services.admin import Group, PeriodStats, UserLine
 from bot.services.money import format_amount
-from bot.telegram.context import Context, deps, language, reply, t
+from bot.telegram import replies
+from bot.telegram.context import Context, deps, language, t
 from bot.telegram.keyboards import shorten
 
 USERS_SHOWN = 40
@@ -28,7 +29,7 @@ def admin_only(handler: Handler) -> Handler:
     async def guarded(update: Update, context: Context) -> None:
         user = update.effective_user
         if user is None or deps(context).access.role(user.id) is not Role.ADMIN:
-            await reply(update, context, "admin_only")
+            await replies.reply(update, context, "admin_only")
             return
         await handler(update, context)
 
@@ -46,22 +47,22 @@ async def allow(update: Update, context: Context) -> None:
     """`/allow <id>`: takes effect at once, no restart."""
     target = _target(context)
     if target is None or update.effective_user is None:
-        await reply(update, context, "admin_allow_usage")
+        await replies.reply(update, context, "admin_allow_usage")
         return
     await deps(context).access.allow(target, by=update.effective_user.id)
-    await reply(update, context, "admin_allowed", user_id=target)
+    await replies.reply(update, context, "admin_allowed", user_id=target)
 
 
 @admin_only
 async def deny(update: Update, context: Context) -> None:
     target = _target(context)
     if target is None or update.effective_user is None:
-        await reply(update, context, "admin_deny_usage")
+        await replies.reply(update, context, "admin_deny_usage")
         return
     if await deps(context).access.deny(target, by=update.effective_user.id):
-        await reply(update, context, "admin_denied", user_id=target)
+        await replies.reply(update, context, "admin_denied", user_id=target)
     else:
-        await reply(update, context, "admin_deny_admin", user_id=target)
+        await replies.reply(update, context, "admin_deny_admin", user_id=target)
 
 
 @admin_only
@@ -72,7 +73,7 @@ async def users(update: Update, context: Context) -> None:
     body += [_user_line(line, lang) for line in lines[:USERS_SHOWN]]
     if len(lines) > USERS_SHOWN:
         body.append(t(context, "admin_more", count=len(lines) - USERS_SHOWN))
-    await reply(update, context, "admin_text", text="\n".join(body))
+    await replies.reply(update, context, "admin_text", text="\n".join(body))
 
 
 def _user_line(line: UserLine, lang: str) -> str:
@@ -88,7 +89,7 @@ async def stats(update: Update, context: Context) -> None:
     periods = await deps(context).admin.stats()
     currency = await deps(context).account.currency()
     body = [_period(context, period, currency) for period in periods]
-    await reply(update, context, "admin_text", text="\n\n".join(body))
+    await replies.reply(update, context, "admin_text", text="\n\n".join(body))
 
 
 def _period(context: Context, period: PeriodStats, currency: str) -> str:
@@ -121,7 +122,7 @@ def _group(group: Group, lang: str) -> str:
 async def refresh(update: Update, context: Context) -> None:
     """Reload the catalog now (after the owner changed prices on the panel)."""
     catalog = await deps(context).catalog.refresh()  # the search index is rebuilt with it
-    await reply(
+    await replies.reply(
         update, context, "admin_refreshed", services=len(catalog.services), categories=len(catalog.categories)
     )
 

@@ -8,24 +8,25 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler
 
 from bot.services.money import format_money
-from bot.telegram.context import Context, deps, language, reply
+from bot.telegram import replies
+from bot.telegram.context import Context, deps, language
 
 
 async def start(update: Update, context: Context) -> None:
     user = update.effective_user
     name = escape(user.first_name) if user and user.first_name else ""
-    await reply(update, context, "start", name=name)
+    await replies.reply(update, context, "start", name=name)
 
 
 async def help_command(update: Update, context: Context) -> None:
-    await reply(update, context, "help", bot=context.bot.username or "bot")
+    await replies.reply(update, context, "help", bot=context.bot.username or "bot")
 
 
 async def balance(update: Update, context: Context) -> None:
     """Live balance; panel failures are turned into plain words by the error handler."""
     result = await deps(context).account.balance()
     amount = format_money(result.amount, escape(result.currency), language(context))
-    await reply(update, context, "balance", amount=amount)
+    await replies.reply(update, context, "balance", amount=amount)
 
 
 def register(app: Application) -> None:

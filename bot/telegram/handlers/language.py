@@ -20,9 +20,7 @@ async def language_command(update: Update, context: Context) -> None:
     markup = InlineKeyboardMarkup(
         [[button(text(lang, "language_name"), callbacks.LANGUAGE, lang) for lang in LANGUAGES]]
     )
-    chat = update.effective_chat
-    if chat is not None:
-        await context.bot.send_message(chat.id, t(context, "language_choose"), reply_markup=markup)
+    await replies.reply(update, context, "language_choose", markup)
 
 
 async def language_chosen(update: Update, context: Context) -> None:

@@ -25,8 +25,8 @@ from telegram.ext import (
 from bot.numbers import ascii_int
 from bot.panel.errors import PanelClientError
 from bot.panel.models import Service
-from bot.telegram import callbacks, views
-from bot.telegram.context import Context, deps, language, reply
+from bot.telegram import callbacks, replies, views
+from bot.telegram.context import Context, deps, language
 from bot.telegram.keyboards import shorten
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ async def search_command(update: Update, context: Context) -> None:
     """`/search words`; without words, explain how searching works."""
     query = " ".join(context.args or [])
     if not query.strip():
-        await reply(update, context, "search_hint")
+        await replies.reply(update, context, "search_hint")
         return
     await _search(update, context, query)
 

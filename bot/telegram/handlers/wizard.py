@@ -88,12 +88,6 @@ def _clear(context: Context) -> None:
         context.user_data.pop(TOUCHED_KEY, None)
 
 
-async def _say(
-    update: Update, context: Context, key: str, markup: InlineKeyboardMarkup | None = None, **values: object
-) -> None:
-    await replies.send(update, context, t(context, key, **values), markup)
-
-
 async def _render(context: Context, error: InvalidInput) -> str:
     lang = language(context)
     currency = (
@@ -119,7 +113,7 @@ async def _explain(update: Update, context: Context, error: InvalidInput) -> Non
 
 async def _expired(update: Update, context: Context) -> str | int:
     _clear(context)
-    await _say(update, context, "wizard_timeout")
+    await replies.reply(update, context, "wizard_timeout")
     return END
 
 
@@ -130,11 +124,11 @@ async def order_command(update: Update, context: Context) -> str | int:
     """`/order` asks for a service; `/order 123` starts with that service."""
     _clear(context)
     if not context.args:
-        await _say(update, context, "wizard_ask_service")
+        await replies.reply(update, context, "wizard_ask_service")
         return ASK_SERVICE
     service_id = parse_whole_number(context.args[0])
     if service_id is None:
-        await _say(update, context, "wizard_ask_service")
+        await replies.reply(update, context, "wizard_ask_service")
         return ASK_SERVICE
     return await _begin(update, context, service_id, ASK_SERVICE)
 
@@ -159,7 +153,7 @@ async def order_button(update: Update, context: Context) -> str | int:
 async def got_service_id(update: Update, context: Context) -> str | int | None:
     service_id = parse_whole_number(_text(update))
     if service_id is None:
-        await _say(update, context, "wizard_service_id_invalid")
+        await replies.reply(update, context, "wizard_service_id_invalid")
         return None
     return await _begin(update, context, service_id, None)
 
@@ -177,7 +171,7 @@ async def _begin(
 
 async def _start(update: Update, context: Context, service: Service) -> str:
     _save(context, Draft(service_id=service.id))
-    await _say(update, context, "wizard_ask_link", **(await _service_values(context, service)))
+    await replies.reply(update, context, "wizard_ask_link", **(await _service_values(context, service)))
     return ASK_LINK
 
 
@@ -231,9 +225,9 @@ async def got_link(update: Update, context: Context, draft: Draft, service: Serv
     lang = language(context)
     bounds = {"min": format_amount(service.min, lang), "max": format_amount(service.max, lang)}
     if form is Form.COMMENTS:
-        await _say(update, context, "wizard_ask_comments", **bounds)
+        await replies.reply(update, context, "wizard_ask_comments", **bounds)
         return ASK_COMMENTS
-    await _say(update, context, "wizard_ask_quantity", **bounds)
+    await replies.reply(update, context, "wizard_ask_quantity", **bounds)
     return ASK_QUANTITY
 
 
@@ -243,7 +237,9 @@ async def got_quantity(update: Update, context: Context, draft: Draft, service: 
     _save(context, draft)
     if service.dripfeed:
         skip = InlineKeyboardMarkup([[button(t(context, "wizard_btn_skip"), callbacks.WIZARD_SKIP)]])
-        await _say(update, context, "wizard_ask_runs", skip, max=format_amount(MAX_RUNS, language(context)))
+        await replies.reply(
+            update, context, "wizard_ask_runs", skip, max=format_amount(MAX_RUNS, language(context))
+        )
         return ASK_RUNS
     return await _summary(update, context, draft, may_retry=True)
 
@@ -258,7 +254,7 @@ async def got_comments(update: Update, context: Context, draft: Draft, service: 
 @step
 async def got_runs(update: Update, context: Context, draft: Draft, service: Service) -> State:
     _save(context, replace(draft, runs=parse_runs(_text(update))))
-    await _say(
+    await replies.reply(
         update, context, "wizard_ask_interval", max=format_amount(MAX_INTERVAL_MINUTES, language(context))
     )
     return ASK_INTERVAL
@@ -330,7 +326,7 @@ async def _summary_text(context: Context, priced: Quote) -> str:
 
 async def not_a_button_answer(update: Update, context: Context) -> None:
     """Text while the summary waits for a tap: say what is expected, keep the state."""
-    await _say(update, context, "wizard_tap_buttons")
+    await replies.reply(update, context, "wizard_tap_buttons")
 
 
 # -- confirm / cancel ------------------------------------------------------------------------
@@ -422,12 +418,12 @@ async def cancel_button(update: Update, context: Context) -> int:
 
 async def cancel_command(update: Update, context: Context) -> int:
     _clear(context)
-    await _say(update, context, "wizard_cancelled")
+    await replies.reply(update, context, "wizard_cancelled")
     return END
 
 
 async def cancel_outside_wizard(update: Update, context: Context) -> None:
-    await _say(update, context, "wizard_nothing_to_cancel")
+    await replies.reply(update, context, "wizard_nothing_to_cancel")
 
 
 async def stale_cancel_button(update: Update, context: Context) -> None:
@@ -439,7 +435,7 @@ async def stale_cancel_button(update: Update, context: Context) -> None:
 async def timed_out(update: object, context: Context) -> None:
     _clear(context)
     if isinstance(update, Update):
-        await _say(update, context, "wizard_timeout")
+        await replies.reply(update, context, "wizard_timeout")
 
 
 def _text(update: Update) -> str:
