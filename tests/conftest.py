@@ -13,6 +13,7 @@ from bot.config import Settings, load_settings
 from bot.panel.simulator import PanelSimulator
 from bot.runtime import BotRuntime
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.runtime import running
 
 TOKEN = "123456:TEST-token-not-real"
 PANEL_KEY = "sim-secret-key-42"
@@ -35,9 +36,7 @@ async def telegram() -> AsyncIterator[FakeTelegram]:
 
 
 @pytest.fixture
-def make_settings(
-    tmp_path: Path, panel: PanelSimulator, telegram: FakeTelegram
-) -> Callable[..., Settings]:
+def make_settings(tmp_path: Path, panel: PanelSimulator, telegram: FakeTelegram) -> Callable[..., Settings]:
     def make(**overrides: Any) -> Settings:
         env = {
             "TELEGRAM_BOT_TOKEN": TOKEN,
@@ -62,7 +61,5 @@ def make_settings(
 
 @pytest.fixture
 async def bot(make_settings: Callable[..., Settings]) -> AsyncIterator[BotRuntime]:
-    runtime = BotRuntime(make_settings())
-    await runtime.start(poll_timeout=1)
-    yield runtime
-    await runtime.stop()
+    async with running(make_settings()) as runtime:
+        yield runtime

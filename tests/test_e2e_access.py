@@ -10,10 +10,13 @@ from decimal import Decimal
 import pytest
 
 from bot.config import Settings, load_settings
+from bot.panel.models import Service
 from bot.panel.simulator import PanelSimulator
 from bot.runtime import BotRuntime
+from bot.services.catalog import Catalog
 from tests.support.fake_telegram import FakeTelegram, FakeUser
 from tests.support.orders import place_order
+from tests.support.runtime import running
 
 ADMIN, MEMBER, STRANGER = 9000, 1001, 2002
 
@@ -22,17 +25,12 @@ ADMIN, MEMBER, STRANGER = 9000, 1001, 2002
 async def private_bot(
     make_settings: Callable[..., Settings], telegram: FakeTelegram, panel: PanelSimulator
 ) -> AsyncIterator[BotRuntime]:
-    runtime = BotRuntime(
-        make_settings(
-            allow_everyone=False,
-            allowed_user_ids=frozenset({MEMBER}),
-            admin_ids=frozenset({ADMIN}),
-        )
+    settings = make_settings(
+        allow_everyone=False, allowed_user_ids=frozenset({MEMBER}), admin_ids=frozenset({ADMIN})
     )
-    await runtime.start(poll_timeout=1)
-    await _warm(runtime)
-    yield runtime
-    await runtime.stop()
+    async with running(settings) as runtime:
+        await _warm(runtime)
+        yield runtime
 
 
 async def _warm(runtime: BotRuntime) -> None:
@@ -41,6 +39,15 @@ async def _warm(runtime: BotRuntime) -> None:
         if runtime.catalog.current is not None:
             return
         await asyncio.sleep(0.02)
+
+
+def spanning(catalog: Catalog, amount: Decimal) -> Service:
+    """A plain service whose min costs less than `amount` and whose max costs more."""
+    return next(
+        s
+        for s in catalog.services
+        if s.type == "Default" and not s.dripfeed and s.charge_for(s.min) < amount < s.charge_for(s.max)
+    )
 
 
 async def say(user: FakeUser, text: str) -> str:
@@ -113,18 +120,10 @@ async def test_access_changes_survive_a_restart(
     make_settings: Callable[..., Settings], telegram: FakeTelegram
 ) -> None:
     settings = make_settings(allow_everyone=False, admin_ids=frozenset({ADMIN}))
-    first = BotRuntime(settings)
-    await first.start(poll_timeout=1)
-    try:
+    async with running(settings):
         await say(telegram.user(ADMIN), f"/allow {STRANGER}")
-    finally:
-        await first.stop()
-    second = BotRuntime(settings)
-    await second.start(poll_timeout=1)
-    try:
+    async with running(settings):
         assert "Hi" in await say(telegram.user(STRANGER), "/start")
-    finally:
-        await second.stop()
 
 
 async def test_admin_commands_are_refused_to_non_admins(
@@ -216,18 +215,9 @@ async def test_group_chats_get_a_pointer_and_nothing_private(
 async def test_max_order_charge_guard(
     make_settings: Callable[..., Settings], telegram: FakeTelegram, panel: PanelSimulator
 ) -> None:
-    runtime = BotRuntime(make_settings(max_order_charge=Decimal(50_000)))
-    await runtime.start(poll_timeout=1)
-    try:
+    async with running(make_settings(max_order_charge=Decimal(50_000))) as runtime:
         catalog = await runtime.catalog.get()
-        service = next(
-            s
-            for s in catalog.services
-            if s.type == "Default"
-            and not s.dripfeed
-            and s.charge_for(s.max) > 50_000
-            and s.charge_for(s.min) < 50_000
-        )
+        service = spanning(catalog, Decimal(50_000))
         user = telegram.user(MEMBER)
         await say(user, f"/order {service.id}")
         await say(user, "https://example.com/p/1")
@@ -235,25 +225,14 @@ async def test_max_order_charge_guard(
         assert "more than the limit of 50,000 VND per order" in answer
         assert "Total" in await say(user, str(service.min))  # the quantity step repeated
         assert panel.calls_for("add") == []
-    finally:
-        await runtime.stop()
 
 
 async def test_daily_limit_guard(
     make_settings: Callable[..., Settings], telegram: FakeTelegram, panel: PanelSimulator
 ) -> None:
-    runtime = BotRuntime(make_settings(user_daily_limit=Decimal(100_000)))
-    await runtime.start(poll_timeout=1)
-    try:
+    async with running(make_settings(user_daily_limit=Decimal(100_000))) as runtime:
         catalog = await runtime.catalog.get()
-        service = next(
-            s
-            for s in catalog.services
-            if s.type == "Default"
-            and not s.dripfeed
-            and s.charge_for(s.max) >= 60_000
-            and s.charge_for(s.min) <= 60_000
-        )
+        service = spanning(catalog, Decimal(60_000))
         quantity = max(service.min, math.ceil(60_000 * 1000 / service.rate))
         await place_order(runtime, MEMBER, service=service, quantity=quantity)
         user = telegram.user(MEMBER)
@@ -262,8 +241,6 @@ async def test_daily_limit_guard(
         answer = await say(user, str(quantity))
         assert "limit 100,000 VND a day" in answer and "you can spend only" in answer
         assert len(panel.calls_for("add")) == 1  # only the first order
-    finally:
-        await runtime.stop()
 
 
 async def test_today_starts_at_the_owners_midnight(tmp_path: object) -> None:

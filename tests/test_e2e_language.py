@@ -7,6 +7,7 @@ from collections.abc import Callable
 from bot.config import Settings
 from bot.runtime import BotRuntime
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.runtime import running
 
 
 async def test_language_switch_is_remembered(
@@ -30,9 +31,7 @@ async def test_language_switch_is_remembered(
     finally:
         await runtime.stop()
 
-    restarted = BotRuntime(settings)
-    await restarted.start(poll_timeout=1)
-    try:
+    async with running(settings):
         await alice.send("/help")
         assert "Các lệnh của bot" in (await alice.reply()).plain_text
         await alice.send("/language")
@@ -41,8 +40,6 @@ async def test_language_switch_is_remembered(
         assert "Language set to English" in (await alice.reply()).plain_text
         await alice.send("/help")
         assert "What I can do" in (await alice.reply()).plain_text
-    finally:
-        await restarted.stop()
 
 
 async def test_forged_language_is_refused(bot: BotRuntime, telegram: FakeTelegram) -> None:

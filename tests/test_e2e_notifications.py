@@ -11,6 +11,7 @@ from bot.runtime import BotRuntime
 from bot.services.money import format_money
 from tests.support.fake_telegram import FakeTelegram, FakeUser
 from tests.support.orders import pick_service, place_order
+from tests.support.runtime import running
 
 ALICE, BOB = 1001, 1002
 
@@ -78,26 +79,18 @@ async def test_notification_survives_a_restart(
     make_settings: Callable[..., Settings], telegram: FakeTelegram, panel: PanelSimulator
 ) -> None:
     settings = make_settings()
-    first = BotRuntime(settings)
-    await first.start(poll_timeout=1)
-    try:
+    async with running(settings) as first:
         alice = await hello(telegram, ALICE)
         order = await place_order(first, ALICE)
         panel.complete(order.panel_order_id)
         await first.deps.poller.cycle()  # the change is stored… and then the bot stops
-    finally:
-        await first.stop()
     assert sent_to(telegram, ALICE) == [sent_to(telegram, ALICE)[0]]  # only the /start greeting
 
-    second = BotRuntime(settings)
-    await second.start(poll_timeout=1)
-    try:
+    async with running(settings) as second:
         assert (await second.tracking.run(second.app.bot)).delivery.sent == 1
         assert "is completed" in (await alice.reply()).plain_text
         assert (await second.tracking.run(second.app.bot)).delivery.sent == 0
         await alice.silence()
-    finally:
-        await second.stop()
 
 
 async def test_blocked_user_is_marked_and_others_still_notified(
@@ -167,9 +160,9 @@ async def test_vietnamese_owner_gets_vietnamese(
 async def test_low_balance_alert_once_per_crossing(
     make_settings: Callable[..., Settings], telegram: FakeTelegram, panel: PanelSimulator
 ) -> None:
-    runtime = BotRuntime(make_settings(admin_ids=frozenset({9000}), low_balance_alert=Decimal(1_000_000)))
-    await runtime.start(poll_timeout=1)
-    try:
+    async with running(
+        make_settings(admin_ids=frozenset({9000}), low_balance_alert=Decimal(1_000_000))
+    ) as runtime:
         admin = await hello(telegram, 9000, first_name="Owner")
         await runtime.tracking.run(runtime.app.bot)
         await admin.silence()  # 5,000,000 is above the threshold
@@ -183,8 +176,6 @@ async def test_low_balance_alert_once_per_crossing(
         panel.balance = Decimal(10)
         await runtime.tracking.run(runtime.app.bot)
         assert "balance is low: 10 VND" in (await admin.reply()).plain_text  # a new crossing
-    finally:
-        await runtime.stop()
 
 
 async def test_panel_down_alert_and_recovery(
@@ -215,12 +206,8 @@ async def test_panel_down_alert_and_recovery(
 async def test_job_runs_by_itself(
     make_settings: Callable[..., Settings], telegram: FakeTelegram, panel: PanelSimulator
 ) -> None:
-    runtime = BotRuntime(make_settings(status_poll_seconds=1))
-    await runtime.start(poll_timeout=1)
-    try:
+    async with running(make_settings(status_poll_seconds=1)) as runtime:
         alice = await hello(telegram, ALICE)
         order = await place_order(runtime, ALICE)
         panel.complete(order.panel_order_id)
         assert "is completed" in (await alice.reply(timeout=10)).plain_text
-    finally:
-        await runtime.stop()

@@ -14,6 +14,7 @@ from bot.services.money import format_amount
 from bot.store.models import OrderRecord
 from tests.support.fake_telegram import FakeTelegram, FakeUser, SentMessage
 from tests.support.orders import fresh_link, pick_service, place_order, record_intent
+from tests.support.runtime import running
 
 ALICE, BOB = 1001, 1002
 
@@ -352,8 +353,14 @@ async def test_nobody_sees_or_touches_someone_elses_order(
         await bob.send(command)
         assert "not found" in (await bob.reply()).plain_text.lower(), command
     for data in (
-        f"od:{order.id}", f"orf:{order.id}", f"ore:{order.id}",
-        f"ocl:{order.id}", f"ocl:{order.id}:0:1", f"od:{order.id}:5", "od:x", "ore:",
+        f"od:{order.id}",
+        f"orf:{order.id}",
+        f"ore:{order.id}",
+        f"ocl:{order.id}",
+        f"ocl:{order.id}:0:1",
+        f"od:{order.id}:5",
+        "od:x",
+        "ore:",
     ):
         answer = await bob.answered(await bob.tap_data(data, listing))
         assert answer == {"text": "Order not found.", "show_alert": True}, data
@@ -411,12 +418,8 @@ async def test_refill_that_times_out_is_not_called_a_no_op(
 async def test_dates_are_shown_in_the_owners_time_zone(
     make_settings: Callable[..., Settings], telegram: FakeTelegram, panel: PanelSimulator
 ) -> None:
-    runtime = BotRuntime(make_settings(timezone=ZoneInfo("Asia/Ho_Chi_Minh")))
-    await runtime.start(poll_timeout=1)
-    try:
+    async with running(make_settings(timezone=ZoneInfo("Asia/Ho_Chi_Minh"))) as runtime:
         order = await place_order(runtime, ALICE)
         card = await open_card(telegram.user(ALICE), order)
         local = order.created_at.astimezone(ZoneInfo("Asia/Ho_Chi_Minh"))
         assert f"Created: {local.strftime('%Y-%m-%d %H:%M')} +07" in card.plain_text
-    finally:
-        await runtime.stop()

@@ -23,8 +23,9 @@ def free_port() -> int:
 async def test_webhook_mode(make_settings: Callable[..., Settings], telegram: FakeTelegram) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram/hook"
-    runtime = BotRuntime(make_settings(webhook_url=url, webhook_secret=SECRET,
-                                       webhook_listen="127.0.0.1", port=port))
+    runtime = BotRuntime(
+        make_settings(webhook_url=url, webhook_secret=SECRET, webhook_listen="127.0.0.1", port=port)
+    )
     await runtime.start()
     try:
         assert telegram.webhook_url == url and telegram.webhook_secret == SECRET
@@ -40,8 +41,9 @@ async def test_webhook_mode(make_settings: Callable[..., Settings], telegram: Fa
         await alice.silence()
 
         async with aiohttp.ClientSession() as session:
-            async with session.post(url, data=b"not json",
-                                    headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
+            async with session.post(
+                url, data=b"not json", headers={"X-Telegram-Bot-Api-Secret-Token": SECRET}
+            ) as response:
                 assert response.status == 400
             async with session.get(f"http://127.0.0.1:{port}/health") as response:
                 assert response.status == 200

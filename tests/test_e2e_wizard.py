@@ -14,6 +14,7 @@ from bot.runtime import BotRuntime
 from bot.store import OrderState
 from tests.conftest import PANEL_KEY
 from tests.support.fake_telegram import FakeTelegram, FakeUser, SentMessage
+from tests.support.runtime import running
 
 SERVICES = [
     {
@@ -404,9 +405,7 @@ async def test_stale_and_forged_wizard_buttons(bot: BotRuntime, telegram: FakeTe
 async def test_wizard_times_out_with_a_note(
     make_settings: Callable[..., Settings], telegram: FakeTelegram, panel: PanelSimulator
 ) -> None:
-    runtime = BotRuntime(make_settings(wizard_timeout_seconds=0.5))
-    await runtime.start(poll_timeout=1)
-    try:
+    async with running(make_settings(wizard_timeout_seconds=0.5)):
         alice = telegram.user()
         await say(alice, "/order 1")
         note = await alice.reply(timeout=5)
@@ -414,8 +413,6 @@ async def test_wizard_times_out_with_a_note(
         await alice.send(LINK)
         await telegram.wait_idle()
         assert all("How many?" not in m.plain_text for m in alice.messages)
-    finally:
-        await runtime.stop()
 
 
 async def test_wizard_resumes_after_restart(
@@ -430,15 +427,11 @@ async def test_wizard_resumes_after_restart(
         await say(alice, LINK)
     finally:
         await first.stop()
-    second = BotRuntime(settings)
-    await second.start(poll_timeout=1)
-    try:
+    async with running(settings):
         summary = await say(alice, "1500")
         assert "Total: 37,500 VND" in summary.plain_text and LINK in summary.plain_text
         assert "Order placed" in (await confirm(alice)).plain_text
         assert len(panel.calls_for("add")) == 1
-    finally:
-        await second.stop()
 
 
 async def test_vietnamese_wizard(bot: BotRuntime, telegram: FakeTelegram, panel: PanelSimulator) -> None:

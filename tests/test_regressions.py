@@ -16,15 +16,28 @@ from bot.services.ordering import parse_whole_number
 from bot.telegram.callbacks import int_arg
 from tests.conftest import PANEL_KEY
 from tests.support.fake_telegram import FakeTelegram, FakeUser
+from tests.support.runtime import running
 
 UNICODE_DIGITS = ["²", "①", "١٢٣", "𝟙𝟚"]  # isdigit() says yes, int() disagrees or shouldn't parse them
 
 
 @pytest.fixture
 async def panel() -> AsyncIterator[PanelSimulator]:
-    sim = PanelSimulator(api_key=PANEL_KEY, services=[
-        {"service": 4, "name": "Views drip", "type": "Default", "category": "TikTok",
-         "rate": "1000", "min": "10", "max": "1000", "dripfeed": True}])
+    sim = PanelSimulator(
+        api_key=PANEL_KEY,
+        services=[
+            {
+                "service": 4,
+                "name": "Views drip",
+                "type": "Default",
+                "category": "TikTok",
+                "rate": "1000",
+                "min": "10",
+                "max": "1000",
+                "dripfeed": True,
+            }
+        ],
+    )
     await sim.start()
     yield sim
     await sim.stop()
@@ -50,9 +63,7 @@ def test_only_ascii_digits_are_numbers(text: str) -> None:
 async def test_unicode_digits_in_commands_and_buttons(
     make_settings: Callable[..., Settings], telegram: FakeTelegram, errors: Callable[[], list[str]]
 ) -> None:
-    runtime = BotRuntime(make_settings(admin_ids=frozenset({1001})))
-    await runtime.start(poll_timeout=1)
-    try:
+    async with running(make_settings(admin_ids=frozenset({1001}))):
         alice = telegram.user(1001)
         for text in ("/status ²", "/refill ²", "/order ①", "/allow ²", "/deny ①"):
             await alice.send(text)
@@ -67,17 +78,27 @@ async def test_unicode_digits_in_commands_and_buttons(
         assert answer["text"]
         await telegram.wait_idle()
         assert errors() == []
-    finally:
-        await runtime.stop()
 
 
 def _callback_on_unknown_message(user: FakeUser, telegram: FakeTelegram, data: str) -> str:
     query_id = f"q{time.monotonic_ns()}"
-    telegram.push_update({"callback_query": {
-        "id": query_id, "from": user.user_dict(), "chat_instance": "1", "data": data,
-        "message": {"message_id": 999, "date": int(time.time()), "chat": user.private_chat(),
-                    "from": telegram.bot_user, "text": "old"},
-    }})
+    telegram.push_update(
+        {
+            "callback_query": {
+                "id": query_id,
+                "from": user.user_dict(),
+                "chat_instance": "1",
+                "data": data,
+                "message": {
+                    "message_id": 999,
+                    "date": int(time.time()),
+                    "chat": user.private_chat(),
+                    "from": telegram.bot_user,
+                    "text": "old",
+                },
+            }
+        }
+    )
     return query_id
 
 

@@ -896,9 +896,10 @@ class FakeTelegram:
         self._register(upd)
         token = self.webhook_secret if secret is None else secret
         headers = {"X-Telegram-Bot-Api-Secret-Token": token} if token else {}
-        async with aiohttp.ClientSession() as session, session.post(
-            self.webhook_url, json=upd, headers=headers
-        ) as response:
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(self.webhook_url, json=upd, headers=headers) as response,
+        ):
             self._last_activity = time.monotonic()
             return response.status
 

@@ -1,0 +1,20 @@
+"""Running a real `BotRuntime` for the length of a `with` block, as tests need again and again."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from bot.config import Settings
+from bot.runtime import BotRuntime
+
+
+@asynccontextmanager
+async def running(settings: Settings) -> AsyncIterator[BotRuntime]:
+    """Start the bot (long polling with a short timeout, so it stops fast) and always stop it."""
+    runtime = BotRuntime(settings)
+    await runtime.start(poll_timeout=1)
+    try:
+        yield runtime
+    finally:
+        await runtime.stop()
