@@ -31,6 +31,17 @@ async def spawn(env: dict[str, str], cwd: Path, *args: str) -> asyncio.subproces
     )
 
 
+async def answers_balance(process: asyncio.subprocess.Process, telegram: FakeTelegram) -> None:
+    """The process serves a user end to end (or is killed, so a failure never leaks it)."""
+    try:
+        alice = telegram.user()
+        await alice.send("/balance")
+        assert "5,000,000 VND" in (await alice.reply(timeout=20)).text
+    except BaseException:
+        process.kill()
+        raise
+
+
 async def stop(process: asyncio.subprocess.Process, signum: int) -> tuple[float, int, str]:
     started = time.monotonic()
     process.send_signal(signum)
@@ -54,13 +65,7 @@ async def test_process_serves_and_stops_on_sigterm(
         },
         tmp_path,
     )
-    try:
-        alice = telegram.user()
-        await alice.send("/balance")
-        assert "5,000,000 VND" in (await alice.reply(timeout=20)).text
-    except BaseException:
-        process.kill()
-        raise
+    await answers_balance(process, telegram)
     elapsed, code, stderr = await stop(process, signal.SIGTERM)
     assert code == 0, stderr
     assert elapsed < 5, f"shutdown took {elapsed:.1f}s"
@@ -82,13 +87,7 @@ async def test_demo_panel_needs_only_a_token(telegram: FakeTelegram, tmp_path: P
         tmp_path,
         "--demo-panel",
     )
-    try:
-        alice = telegram.user()
-        await alice.send("/balance")
-        assert "5,000,000 VND" in (await alice.reply(timeout=20)).text
-    except BaseException:
-        process.kill()
-        raise
+    await answers_balance(process, telegram)
     elapsed, code, stderr = await stop(process, signal.SIGINT)
     assert code == 0, stderr
     assert elapsed < 5
