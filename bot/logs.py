@@ -12,19 +12,18 @@ import logging
 import sys
 from collections.abc import Iterable
 
-REDACTED = "[REDACTED]"
+from bot.redaction import REDACTED, Redactor
+
+__all__ = ["REDACTED", "RedactingFormatter", "setup_logging"]
 
 
 class RedactingFormatter(logging.Formatter):
     def __init__(self, fmt: str, secrets: Iterable[str]) -> None:
         super().__init__(fmt)
-        # Longest first, so a secret containing another is replaced whole.
-        self._secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+        self._redactor = Redactor(secrets)
 
     def redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+        return self._redactor.redact(text)
 
     def format(self, record: logging.LogRecord) -> str:
         return self.redact(super().format(record))

@@ -11,6 +11,7 @@ import logging
 from telegram import Update
 from telegram.ext import Application
 
+from bot import redaction
 from bot.config import Settings
 from bot.panel.client import PanelClient
 from bot.services.access import AccessService
@@ -18,10 +19,12 @@ from bot.services.account import AccountService
 from bot.services.admin import AdminService
 from bot.services.alerts import AdminAlerts
 from bot.services.catalog import CatalogCache
+from bot.services.durable import DurableWrites
 from bot.services.notifications import NotificationService
 from bot.services.ordering import OrderingService
 from bot.services.poller import StatusPoller
 from bot.services.search import ServiceSearch
+from bot.services.settlement import SettlementService
 from bot.services.tracking import TrackingService
 from bot.services.users import UserService
 from bot.store.sqlite import SqliteStore
@@ -38,6 +41,7 @@ log = logging.getLogger(__name__)
 class BotRuntime:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
+        redaction.register(settings.secrets)  # chat texts are redacted like the logs
         self.store = SqliteStore(settings.database_path)
         self.panel = PanelClient(
             settings.smm_api_url,
@@ -50,6 +54,7 @@ class BotRuntime:
         search = ServiceSearch()
         self.catalog = CatalogCache(self.panel.services, settings.catalog_ttl_seconds, on_load=search.prepare)
         account = AccountService(self.panel)
+        self.writes = DurableWrites()  # order outcomes the database refused, retried until they land
         self.access = AccessService(settings, self.store)
         self.deps = Deps(
             settings=settings,
@@ -63,6 +68,7 @@ class BotRuntime:
                 self.catalog,
                 max_order_charge=settings.max_order_charge,
                 user_daily_limit=settings.user_daily_limit,
+                writes=self.writes,
             ),
             tracking=TrackingService(self.store, self.panel, self.catalog),
             poller=StatusPoller(self.store, self.panel, base_backoff=max(settings.status_poll_seconds, 5)),
@@ -70,6 +76,7 @@ class BotRuntime:
             alerts=AdminAlerts(self.store, account, settings.low_balance_alert),
             access=self.access,
             admin=AdminService(self.store, self.access, zone=settings.timezone),
+            settlement=SettlementService(self.store, self.panel),
         )
         self.tracking = TrackingJob(self.deps)
         self.app: Application = build_application(settings, self.deps, StorePersistence(self.store))
@@ -140,6 +147,7 @@ class BotRuntime:
         await _quietly(self.app.shutdown())
         await _quietly(self.catalog.close())
         await _quietly(self.panel.close())
+        await _quietly(self.writes.close())
         await _quietly(self.store.close())
         log.info("bot stopped")
 

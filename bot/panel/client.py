@@ -20,6 +20,7 @@ import logging
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import quote, quote_plus
 
 import aiohttp
 
@@ -35,10 +36,13 @@ from bot.panel.models import (
     to_decimal,
     to_int,
 )
+from bot.redaction import REDACTED
 
 log = logging.getLogger(__name__)
 
 MAX_IDS_PER_CALL = 100
+MAX_PANEL_ID = 2**53 - 1  # IDs are database keys; beyond this a number is garbage, not an order
+MAX_ERROR_LENGTH = 500  # a panel's error text is a sentence, not a page
 
 
 def chunked(ids: Sequence[int], size: int = MAX_IDS_PER_CALL) -> list[list[int]]:
@@ -65,6 +69,10 @@ class PanelClient:
             raise ValueError("body_format must be 'json' or 'form'")
         self.url = url
         self._key = api_key
+        # The key as it may come back: raw, JSON-escaped (PHP also escapes "/"), URL-encoded.
+        escaped = json.dumps(api_key)[1:-1]
+        forms = {api_key, escaped, escaped.replace("/", "\\/"), quote(api_key, safe=""), quote_plus(api_key)}
+        self._key_forms = sorted((f for f in forms if len(f) >= 4), key=len, reverse=True)
         self._format = body_format
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._add_timeout = aiohttp.ClientTimeout(total=add_timeout)
@@ -88,8 +96,11 @@ class PanelClient:
 
     # -- transport ---------------------------------------------------------------------------
 
-    async def _post(self, action: str, params: dict[str, Any], timeout: aiohttp.ClientTimeout) -> Any:
-        """One HTTP round trip; returns the decoded JSON or raises a panel error."""
+    async def _post(
+        self, action: str, params: dict[str, Any], timeout: aiohttp.ClientTimeout, *, errors: bool = True
+    ) -> Any:
+        """One HTTP round trip; returns the decoded JSON or raises a panel error (`errors=False`
+        leaves an `{"error": ...}` answer to the caller)."""
         payload: dict[str, Any] = {"key": self._key, "action": action, **params}
         if self._format == "form":
             body = {"data": {k: str(v) for k, v in payload.items()}}
@@ -107,7 +118,7 @@ class PanelClient:
         except aiohttp.ClientError as exc:
             raise PanelUnavailable(f"connection error ({type(exc).__name__})") from None
         log.debug("panel %s: HTTP %s in %.0f ms", action, status, (time.monotonic() - started) * 1000)
-        return _decode(status, text)
+        return _decode(status, self._scrub(text), errors=errors)
 
     async def _read(self, action: str, **params: Any) -> Any:
         """A read-only call: retried a few times with backoff when the panel is unavailable."""
@@ -133,6 +144,13 @@ class PanelClient:
         except PanelUnavailable as exc:
             log.warning("panel %s outcome unknown: %s", action, exc.reason)
             raise OutcomeUnknown(exc.reason) from None
+
+    def _scrub(self, text: str) -> str:
+        """Some panels echo the request, key included, in their answers (errors above all):
+        the key is taken out of the raw answer before anything can quote it."""
+        for form in self._key_forms:
+            text = text.replace(form, REDACTED)
+        return text
 
     # -- actions -----------------------------------------------------------------------------
 
@@ -170,17 +188,14 @@ class PanelClient:
         optional = {"quantity": quantity, "comments": comments, "runs": runs, "interval": interval}
         params.update({k: v for k, v in optional.items() if v is not None})
         try:
-            data = await self._post("add", params, self._add_timeout)
+            data = await self._post("add", params, self._add_timeout, errors=False)
         except _NotSent as exc:
             log.warning("panel add not sent: %s", exc.reason)
             raise PanelUnavailable(exc.reason) from None
         except PanelUnavailable as exc:
             log.warning("panel add outcome unknown: %s", exc.reason)
             raise AddOutcomeUnknown(exc.reason) from None
-        order_id = to_int(_expect_dict(data, unknown=AddOutcomeUnknown).get("order"))
-        if order_id is None:
-            raise AddOutcomeUnknown("answer without an order ID")
-        return order_id
+        return _added_order_id(_expect_dict(data, unknown=AddOutcomeUnknown))
 
     async def status(self, order_id: int) -> OrderStatus:
         data = _expect_dict(await self._read("status", order=order_id))
@@ -255,7 +270,33 @@ class _NotSent(PanelUnavailable):
     """The connection was refused: the request certainly never reached the panel."""
 
 
-def _decode(status: int, text: str) -> Any:
+def _added_order_id(data: dict[str, Any]) -> int:
+    """The order ID of an `add` answer, or why there is none.
+
+    An ID is proof the order exists, so it wins over anything else in the answer.  A
+    refusal is an `error` with no `order` at all.  Anything else (`{"error": null}`, an
+    ID of 0, -5 or 1e30, no ID) may hide a charged order: its outcome is unknown.
+    """
+    raw = data.get("order")
+    order_id = to_int(raw)
+    if order_id is not None and 0 < order_id <= MAX_PANEL_ID:
+        return order_id
+    if raw is None and _error_text(data) is not None:
+        raise PanelError(_error_text(data) or "unknown panel error")
+    if raw is None:
+        raise AddOutcomeUnknown("answer without an order ID")
+    raise AddOutcomeUnknown("answer with an order ID that is not a positive whole number")
+
+
+def _error_text(data: dict[str, Any]) -> str | None:
+    """The panel's refusal, cut to a sane length; None when `error` is absent or null."""
+    error = data.get("error")
+    if error is None or error is False:
+        return None
+    return str(error).strip()[:MAX_ERROR_LENGTH]
+
+
+def _decode(status: int, text: str, *, errors: bool = True) -> Any:
     if status >= 500:
         raise PanelUnavailable(f"HTTP {status}")
     try:
@@ -263,15 +304,17 @@ def _decode(status: int, text: str) -> Any:
     except ValueError:
         looks = "HTML page" if "<" in text[:200] else "invalid JSON"
         raise PanelUnavailable(f"{looks} (HTTP {status})") from None
-    _raise_if_error(data)
+    if errors or status >= 400:
+        _raise_if_error(data)
     if status >= 400:
         raise PanelUnavailable(f"HTTP {status}")
     return data
 
 
 def _raise_if_error(data: Any) -> None:
-    if isinstance(data, dict) and "error" in data and len(data) <= 2:
-        raise PanelError(str(data["error"]).strip() or "unknown panel error")
+    """`{"error": "..."}` (perhaps with one more field) is a refusal; `{"error": null}` is not."""
+    if isinstance(data, dict) and len(data) <= 2 and (error := _error_text(data)) is not None:
+        raise PanelError(error or "unknown panel error")
 
 
 def _expect_dict(data: Any, unknown: type[PanelUnavailable] = PanelUnavailable) -> dict[str, Any]:

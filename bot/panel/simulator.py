@@ -80,6 +80,22 @@ class FailureMode(StrEnum):
     HTTP_500_JSON = "http_500_json"  # HTTP 500 {"error": "Internal error"}; not executed
 
 
+@dataclass(frozen=True)
+class Script:
+    """One canned answer queued by `PanelSimulator.script`."""
+
+    answer: Any
+    execute: bool
+    status: int
+
+    def respond(self, sim: PanelSimulator, params: dict[str, Any]) -> web.Response:
+        if self.execute:
+            sim._dispatch(params)
+        answer = self.answer(params) if callable(self.answer) else self.answer
+        text = answer if isinstance(answer, str) else json.dumps(answer)
+        return web.Response(text=text, status=self.status, content_type="application/json")
+
+
 @dataclass
 class SimOrder:
     """One order as the panel stores it; money is exact ``Decimal``."""
@@ -581,6 +597,7 @@ class PanelSimulator:
         self.multi_refill_shape = multi_refill_shape
         self.latency = latency
         self.failure: FailureMode = FailureMode.NONE
+        self._scripts: dict[str, list[Script]] = {}
         self.slow_seconds = PanelSimulator.slow_seconds
         self.orders: dict[int, SimOrder] = {}
         self.refills: dict[int, SimRefill] = {}
@@ -675,6 +692,9 @@ class PanelSimulator:
             return web.Response(text=_HTML_502, status=502, content_type="text/html")
         if mode is FailureMode.HTTP_500_JSON:
             return _json_response({"error": "Internal error"}, status=500)
+        scripted = self._next_script(params)
+        if scripted is not None:
+            return scripted.respond(self, params)
         body = json.dumps(self._dispatch(params))
         if mode is FailureMode.SLOW:
             await _sleep_unless(stopping, self.slow_seconds)
@@ -686,6 +706,31 @@ class PanelSimulator:
         elif mode is FailureMode.PHP_WARNING:
             return web.Response(text=_PHP_WARNING + body, content_type="text/html")
         return web.Response(text=body, content_type="application/json")
+
+    def script(
+        self,
+        action: str,
+        answer: Json | str | Callable[[dict[str, Any]], Json | str],
+        *,
+        execute: bool = False,
+        status: int = 200,
+        times: int = 1,
+    ) -> None:
+        """Answer the next `times` calls of `action` with `answer` instead of the real one.
+
+        Real panels answer in ways the docs don't show (`{"order": "1e30"}`, an echo of the
+        request, a PHP notice); tests reproduce them here.  A `str` is sent as the raw body; a
+        callable gets the request's parameters (key included, as a careless panel would echo
+        them).  With `execute=True` the action really runs first - the dangerous case of an
+        order created and charged behind a garbled answer.
+        """
+        self._scripts.setdefault(action, []).extend(Script(answer, execute, status) for _ in range(times))
+
+    def _next_script(self, params: dict[str, Any] | None) -> Script | None:
+        if params is None or str(params.get("key")) != self.api_key:
+            return None
+        queue = self._scripts.get(str(params.get("action", "")).strip())
+        return queue.pop(0) if queue else None
 
     def _log_call(self, params: dict[str, Any] | None) -> None:
         entry: dict[str, Any] = {"action": None if params is None else params.get("action")}

@@ -1,4 +1,5 @@
-"""Alerts for the bot's owners: low panel balance, panel down for long, panel back.
+"""Alerts for the bot's owners: low panel balance, panel down for long, panel back, and
+orders of unknown outcome waiting for a verdict (/unknown).
 
 Each alert fires once per crossing, not once per cycle: the last state is kept
 in the store, so a restart doesn't repeat an alert either.
@@ -12,6 +13,7 @@ from enum import StrEnum
 
 from bot.panel.errors import PanelClientError
 from bot.services.account import AccountService
+from bot.store.models import OrderState
 from bot.store.repository import Store
 
 NAMESPACE = "alerts"
@@ -22,6 +24,7 @@ class AlertKind(StrEnum):
     LOW_BALANCE = "low_balance"
     PANEL_DOWN = "panel_down"
     PANEL_BACK = "panel_back"
+    UNKNOWN_ORDERS = "unknown_orders"
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,7 @@ class Alert:
     currency: str = ""
     threshold: Decimal | None = None
     minutes: int = 0
+    count: int = 0
 
 
 class AdminAlerts:
@@ -59,7 +63,18 @@ class AdminAlerts:
             alerts.append(Alert(AlertKind.PANEL_BACK))
         if outage_seconds == 0 and self._low_balance is not None:
             alerts += await self._check_balance(state.get(AlertKind.LOW_BALANCE) == "1")
+        alerts += await self._check_unknown(state.get(AlertKind.UNKNOWN_ORDERS, "0"))
         return alerts
+
+    async def _check_unknown(self, last_alerted: str) -> list[Alert]:
+        """Once per new order of unknown outcome (not once per cycle): admins are told how
+        many wait for them, since until settled their owners are left wondering."""
+        unknown = [o.id for o in await self._store.unresolved_orders() if o.state is OrderState.UNKNOWN]
+        newest = max(unknown, default=0)
+        if newest <= int(last_alerted or 0):
+            return []
+        await self._store.save_value(NAMESPACE, AlertKind.UNKNOWN_ORDERS, str(newest))
+        return [Alert(AlertKind.UNKNOWN_ORDERS, count=len(unknown))]
 
     async def _check_balance(self, was_low: bool) -> list[Alert]:
         assert self._low_balance is not None

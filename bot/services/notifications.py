@@ -22,6 +22,10 @@ class NoticeKind(StrEnum):
     PARTIAL = "Partial"
     CANCELED = "Canceled"
     UNKNOWN = "Unknown"  # a restart cut off `add`: the owner must check before ordering again
+    # An admin settled an order of unknown outcome (/unknown): it was placed after all (and is
+    # tracked from now on), or it was not placed.
+    SETTLED_PLACED = "Pending"
+    SETTLED_NOT_PLACED = "Failed"
     REFILL_COMPLETED = "refill:Completed"
     REFILL_REJECTED = "refill:Rejected"
 
@@ -34,6 +38,8 @@ ORDER_NOTICES = {
         NoticeKind.PARTIAL,
         NoticeKind.CANCELED,
         NoticeKind.UNKNOWN,
+        NoticeKind.SETTLED_PLACED,
+        NoticeKind.SETTLED_NOT_PLACED,
     )
 }
 REFILL_NOTICES = {"Completed": NoticeKind.REFILL_COMPLETED, "Rejected": NoticeKind.REFILL_REJECTED}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -21,9 +21,11 @@ from bot.numbers import ascii_int
 from bot.panel.client import PanelClient
 from bot.panel.errors import AddOutcomeUnknown, PanelError, PanelUnavailable
 from bot.panel.models import Service
+from bot.redaction import has_hidden_characters
 from bot.services.catalog import CatalogCache
+from bot.services.durable import DurableWrites
 from bot.store.errors import DuplicateConfirmation
-from bot.store.models import NewOrder, OrderRecord, utcnow
+from bot.store.models import NewOrder, OrderRecord, OrderState, utcnow
 from bot.store.repository import Store
 
 log = logging.getLogger(__name__)
@@ -143,6 +145,8 @@ def parse_link(text: str) -> str:
     link = text.strip()
     if not link or len(link) > MAX_LINK_LENGTH or any(c.isspace() for c in link):
         raise InvalidInput("wizard_link_invalid")
+    if has_hidden_characters(link):  # U+202E and friends make a link read as another one
+        raise InvalidInput("wizard_link_invalid")
     if _URL.match(link) or _USERNAME.match(link):
         return link
     if _BARE_DOMAIN.match(link):
@@ -222,7 +226,9 @@ class OrderingService:
         max_order_charge: Decimal | None = None,
         user_daily_limit: Decimal | None = None,
         clock: Callable[[], datetime] = utcnow,
+        writes: DurableWrites | None = None,
     ) -> None:
+        self._writes = writes or DurableWrites()
         self._store = store
         self._panel = panel
         self._catalog = catalog
@@ -305,6 +311,13 @@ class OrderingService:
         return await self._send(intent, priced, draft)
 
     async def _send(self, intent: OrderRecord, priced: Quote, draft: Draft) -> Placement:
+        """Call `add` once and record what it said.
+
+        From the moment the request may have left, nothing may surface as an error the
+        user would answer by ordering again: a refusal is a refusal, an ID is a placed
+        order (even if the database refuses to record it right now), anything else is
+        "unknown" for the owner to settle.
+        """
         form = form_of(priced.service)
         try:
             panel_id = await self._panel.add(
@@ -316,20 +329,44 @@ class OrderingService:
                 interval=priced.interval,
             )
         except PanelError as exc:
-            await self._store.mark_order_failed(intent.id, exc.message)
-            raise OrderFailed(exc.message) from None
+            refusal = exc.message  # bound now: the write may be retried after this block
+            await self._record(intent, lambda: self._store.mark_order_failed(intent.id, refusal))
+            raise OrderFailed(refusal) from None
         except AddOutcomeUnknown as exc:
-            await self._store.mark_order_unknown(intent.id, exc.reason)
-            log.warning("order %s: outcome unknown (%s)", intent.id, exc.reason)
-            return Placement(Outcome.UNKNOWN, await self._reload(intent))
+            return await self._unknown(intent, exc.reason)
         except PanelUnavailable as exc:  # never reached the panel: certainly not placed
-            await self._store.mark_order_failed(intent.id, f"panel unavailable: {exc.reason}")
+            reason = f"panel unavailable: {exc.reason}"
+            await self._record(intent, lambda: self._store.mark_order_failed(intent.id, reason))
             raise OrderFailed(None, unavailable=True) from None
-        await self._store.mark_order_placed(intent.id, panel_id)
+        except Exception as exc:  # a bug or a library surprise after the request may have left
+            log.exception("order %s: unexpected error during add", intent.id)
+            return await self._unknown(intent, f"unexpected error ({type(exc).__name__})")
         log.info("order %s placed on the panel as %s", intent.id, panel_id)
-        return Placement(Outcome.PLACED, await self._reload(intent))
+        await self._record(intent, lambda: self._store.mark_order_placed(intent.id, panel_id), panel_id)
+        placed = {"state": OrderState.PLACED, "panel_order_id": panel_id, "error": None}
+        return Placement(Outcome.PLACED, await self._reload(intent, placed))
 
-    async def _reload(self, order: OrderRecord) -> OrderRecord:
-        fresh = await self._store.get_order(order.id)
-        assert fresh is not None
-        return fresh
+    async def _unknown(self, intent: OrderRecord, reason: str) -> Placement:
+        log.warning("order %s: outcome unknown (%s)", intent.id, reason)
+        await self._record(intent, lambda: self._store.mark_order_unknown(intent.id, reason))
+        unknown = {"state": OrderState.UNKNOWN, "status": "Unknown", "error": reason}
+        return Placement(Outcome.UNKNOWN, await self._reload(intent, unknown))
+
+    async def _record(
+        self, intent: OrderRecord, write: Callable[[], Awaitable[object]], panel_id: int | None = None
+    ) -> None:
+        """An outcome write that must land even if the database refuses it for now."""
+        key = f"order {intent.id}" + (f" (panel order {panel_id})" if panel_id is not None else "")
+        await self._writes.run(key, write)
+
+    async def _reload(self, intent: OrderRecord, outcome: dict[str, Any]) -> OrderRecord:
+        """The order as recorded; when the record has not landed yet (or can't be read), the
+        intent with its outcome applied, so the user is shown what really happened."""
+        try:
+            fresh = await self._store.get_order(intent.id)
+        except Exception:
+            log.exception("order %s: could not read it back", intent.id)
+            fresh = None
+        if fresh is not None and fresh.state == outcome["state"]:
+            return fresh
+        return replace(fresh or intent, **outcome)

@@ -20,7 +20,7 @@ from typing import Any
 import aiosqlite
 
 from bot.panel.models import OrderStatus, RefillStatus
-from bot.store.errors import DuplicateConfirmation
+from bot.store.errors import DuplicateConfirmation, DuplicatePanelOrder
 from bot.store.models import NewOrder, OrderRecord, OrderState, RefillRecord, Spend, UserRecord, utcnow
 from bot.store.schema import MIGRATIONS
 
@@ -231,6 +231,32 @@ class SqliteStore:
             (OrderState.UNKNOWN, self._now(), OrderState.INTENT),
         )
 
+    async def settle_unknown(self, order_id: int, panel_order_id: int | None, note: str) -> bool:
+        """An admin's verdict on an order of unknown outcome: placed as `panel_order_id`, or
+        (None) not placed.  Only an order still unknown changes (two admins can't both settle
+        it); its status then differs from what its owner was told, so the owner is notified.
+
+        Raises `DuplicatePanelOrder` when that panel order is already another order's.
+        """
+        if panel_order_id is None:
+            sql = (
+                "UPDATE orders SET state = ?, status = 'Failed', error = ?, updated_at = ? "
+                "WHERE id = ? AND state = ?"
+            )
+            params: tuple[Any, ...] = (OrderState.FAILED, note, self._now(), order_id, OrderState.UNKNOWN)
+        else:
+            sql = (
+                "UPDATE orders SET state = ?, panel_order_id = ?, status = 'Pending', error = ?, "
+                "checked_at = NULL, updated_at = ? WHERE id = ? AND state = ?"
+            )
+            params = (OrderState.PLACED, panel_order_id, note, self._now(), order_id, OrderState.UNKNOWN)
+        try:
+            return await self._write(sql, params) == 1
+        except sqlite3.IntegrityError as exc:
+            if "panel_order_id" in str(exc):
+                raise DuplicatePanelOrder(panel_order_id or 0) from None
+            raise
+
     async def get_order(self, order_id: int) -> OrderRecord | None:
         row = await self._one(f"SELECT {_ORDER_COLUMNS} FROM orders WHERE id = ?", (order_id,))
         return _order(row) if row else None
@@ -294,7 +320,8 @@ class SqliteStore:
         """Orders whose status is one of `statuses` and was not told to a reachable owner."""
         marks = ",".join("?" for _ in statuses)
         rows = await self._all(
-            f"SELECT {_ORDER_COLUMNS} FROM orders WHERE {_UNNOTIFIED} AND state IN ('placed', 'unknown') "
+            f"SELECT {_ORDER_COLUMNS} FROM orders WHERE {_UNNOTIFIED} "
+            "AND state IN ('placed', 'unknown', 'failed') "
             f"AND status IN ({marks}) AND user_id IN (SELECT id FROM users WHERE blocked = 0) "
             "ORDER BY updated_at, id LIMIT ?",
             (*statuses, limit),

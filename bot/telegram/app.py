@@ -16,6 +16,7 @@ from bot.telegram.handlers import (
     language,
     orders,
     search,
+    unknown,
     users,
     wizard,
 )
@@ -44,6 +45,7 @@ def build_application(settings: Settings, deps: Deps, persistence: BasePersisten
     basic.register(app)
     admin.register(app)
     language.register(app)
+    unknown.register(app)
     wizard.register(app)
     catalog.register(app)
     orders.register(app)

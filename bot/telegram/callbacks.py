@@ -29,6 +29,11 @@ ORDER_REFRESH = "orf"  # orf:<order row id>
 ORDER_REFILL = "ore"  # ore:<order row id>
 ORDER_CANCEL = "ocl"  # ocl:<order row id>
 REFILLS = "rl"  # rl:<page>
+# Settling orders of unknown outcome (admins)
+UNKNOWN_LIST = "ul"  # ul
+UNKNOWN_PLACED = "up"  # up:<order row id>      ask for the panel order ID
+UNKNOWN_NOT_PLACED = "un"  # un:<order row id>  ask to be sure
+UNKNOWN_NOT_PLACED_SURE = "uN"  # uN:<order row id>
 # Misc
 LANGUAGE = "lang"  # lang:<code>
 NOOP = "noop"  # page counters and other labels

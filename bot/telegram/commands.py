@@ -26,7 +26,7 @@ USER_COMMANDS: tuple[str, ...] = (
 )
 
 
-ADMIN_COMMANDS: tuple[str, ...] = ("users", "stats", "allow", "deny", "refresh")
+ADMIN_COMMANDS: tuple[str, ...] = ("users", "stats", "unknown", "allow", "deny", "refresh")
 
 
 def menu(language: str, *, admin: bool = False) -> list[BotCommand]:

@@ -17,6 +17,7 @@ from bot.services.notifications import NotificationService
 from bot.services.ordering import OrderingService
 from bot.services.poller import StatusPoller
 from bot.services.search import ServiceSearch
+from bot.services.settlement import SettlementService
 from bot.services.tracking import TrackingService
 from bot.services.users import UserService
 from bot.telegram.texts import DEFAULT_LANGUAGE, text
@@ -39,6 +40,7 @@ class Deps:
     alerts: AdminAlerts
     access: AccessService
     admin: AdminService
+    settlement: SettlementService
 
 
 Context = ContextTypes.DEFAULT_TYPE

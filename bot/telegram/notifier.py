@@ -41,6 +41,8 @@ _TEXT_KEYS = {
     NoticeKind.PARTIAL: "notify_partial",
     NoticeKind.CANCELED: "notify_canceled",
     NoticeKind.UNKNOWN: "recovered_unknown",
+    NoticeKind.SETTLED_PLACED: "settled_placed",
+    NoticeKind.SETTLED_NOT_PLACED: "settled_not_placed",
     NoticeKind.REFILL_COMPLETED: "notify_refill_completed",
     NoticeKind.REFILL_REJECTED: "notify_refill_rejected",
 }
@@ -169,7 +171,7 @@ class TrackingJob:
     async def _alert_admins(self, bot: Bot, alert: Alert) -> None:
         for admin in sorted(self._deps.settings.admin_ids):
             lang = language_for(*await self._deps.notifications.language_of(admin))
-            values: dict[str, object] = {"minutes": alert.minutes}
+            values: dict[str, object] = {"minutes": alert.minutes, "count": alert.count}
             if alert.kind is AlertKind.LOW_BALANCE and alert.amount is not None:
                 values["amount"] = format_money(alert.amount, escape(alert.currency), lang)
                 values["threshold"] = format_money(alert.threshold or 0, escape(alert.currency), lang)

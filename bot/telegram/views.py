@@ -17,6 +17,7 @@ from html import escape
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.panel.models import Service
+from bot.redaction import for_user
 from bot.services.catalog import Catalog, Category
 from bot.services.money import format_amount, format_money
 from bot.telegram import callbacks, replies
@@ -240,3 +241,9 @@ def inline_description(service: Service, language: str) -> str:
         min=_number(service.min, language),
         max=_number(service.max, language),
     )
+
+
+def outside(raw: object, limit: int = 200) -> str:
+    """Words from the panel or a library, ready for an HTML message: secrets redacted the way
+    the logs redact them, one visible line, at most `limit` characters, escaped."""
+    return escape(for_user(raw, limit))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from html import escape
 
 from telegram import Update
 from telegram.constants import ParseMode
@@ -12,6 +11,7 @@ from telegram.ext import Application
 
 from bot.panel.errors import OutcomeUnknown, PanelError, PanelUnavailable
 from bot.telegram.context import Context, deps, t
+from bot.telegram.views import outside
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ async def on_error(update: object, context: Context) -> None:
         log.warning("panel unavailable while handling an update: %s", error.reason)
         message = t(context, "panel_unavailable")
     elif isinstance(error, PanelError):
-        message = t(context, "panel_error", message=escape(error.message))
+        message = t(context, "panel_error", message=outside(error.message))
     elif isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_user:
         log.info("user %s blocked the bot", update.effective_user.id)
         await deps(context).users.mark_blocked(update.effective_user.id)

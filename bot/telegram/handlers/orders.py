@@ -18,6 +18,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler
 
 from bot.numbers import ascii_int
 from bot.panel.errors import OutcomeUnknown, PanelClientError, PanelError
+from bot.redaction import for_user
 from bot.services.money import format_amount
 from bot.services.tracking import (
     NotAllowed,
@@ -29,7 +30,7 @@ from bot.services.tracking import (
     TrackingService,
 )
 from bot.store.models import OrderRecord, OrderState, RefillRecord
-from bot.telegram import callbacks, replies
+from bot.telegram import callbacks, replies, views
 from bot.telegram.context import Context, deps, language
 from bot.telegram.keyboards import Page, button, nav_row, shorten
 from bot.telegram.texts import text
@@ -230,7 +231,7 @@ def _card(view: OrderView, page: int, lang: str, zone: tzinfo) -> Screen:
     if _is_unknown(order):
         body += "\n\n" + text(lang, "orders_card_unknown_note")
     elif order.state is OrderState.FAILED:
-        error = escape(shorten(order.error or "?", 300))
+        error = views.outside(order.error or "?", 300)
         body += "\n\n" + text(lang, "orders_card_failed_note", error=error)
     actions = [button(text(lang, "orders_btn_refresh"), callbacks.ORDER_REFRESH, order.id, page)]
     if view.can_refill:
@@ -285,7 +286,7 @@ def _status_line(line: StatusLine, lang: str) -> str:
     if order is None:
         return text(lang, "status_not_found", order=line.panel_order_id)
     if line.error is not None:
-        message = escape(shorten(line.error, 100))
+        message = views.outside(line.error, 100)
         return text(lang, "status_panel_error", order=line.panel_order_id, message=message)
     return text(
         lang,
@@ -349,7 +350,9 @@ def _zone(context: Context) -> tzinfo:
 
 def _problem(lang: str, exc: Exception, *, html: bool) -> str:
     """Plain words for a refusal; `html` escapes the panel's text for a message (not an alert)."""
-    quote = escape if html else str
+    def quote(words: str) -> str:
+        return views.outside(words) if html else for_user(words)
+
     if isinstance(exc, NotAllowed):
         return text(lang, exc.reason_key)
     if isinstance(exc, Refused | PanelError):

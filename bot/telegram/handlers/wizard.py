@@ -7,6 +7,7 @@ the ordering service, and says what comes next. The draft lives in user data
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -14,6 +15,8 @@ from decimal import Decimal
 from html import escape
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
     CallbackQueryHandler,
@@ -48,6 +51,11 @@ from bot.services.ordering import (
 from bot.telegram import callbacks, replies, views
 from bot.telegram.context import DEPS_KEY, Context, deps, language, t
 from bot.telegram.keyboards import button
+
+log = logging.getLogger(__name__)
+
+# Pauses before re-sending a receipt Telegram refused (outage, timeout): about a day in all.
+RECEIPT_RETRY_SECONDS: tuple[float, ...] = (5, 30, 120, 600, 3600, 21600, 64800)
 
 DRAFT_KEY = "wizard"
 TOUCHED_KEY = "wizard_at"
@@ -355,16 +363,55 @@ async def confirm(update: Update, context: Context) -> str | int | None:
     except OrderFailed as failure:
         _clear(context)
         key = "wizard_failed_unavailable" if failure.unavailable else "wizard_failed"
-        await replies.edit(update, context, t(context, key, message=escape(failure.message or "")))
+        await replies.edit(update, context, t(context, key, message=views.outside(failure.message or "")))
         return END
     _clear(context)
-    await _show_placement(update, context, placement)
+    receipt = await _receipt(context, placement)
+    try:
+        await replies.edit(update, context, *receipt)
+    except TelegramError as exc:
+        # The panel has the order: an error now must not read as "try again". Say it later.
+        log.warning("receipt of order %s not delivered (%s); retrying", placement.order.id, exc)
+        _resend_later(context, placement.order.chat_id, receipt, attempt=0)
     return END
 
 
-async def _show_placement(update: Update, context: Context, placement: Placement) -> None:
-    query = update.callback_query
-    assert query is not None
+def _resend_later(context: Context, chat_id: int, receipt: Receipt, attempt: int) -> None:
+    if attempt >= len(RECEIPT_RETRY_SECONDS) or context.job_queue is None:
+        log.error("receipt for chat %s given up after %d attempts", chat_id, attempt)
+        return
+    context.job_queue.run_once(
+        _resend_receipt,
+        RECEIPT_RETRY_SECONDS[attempt],
+        data=(chat_id, receipt, attempt + 1),
+        name=f"receipt:{chat_id}",
+    )
+
+
+async def _resend_receipt(context: Context) -> None:
+    """A job: the receipt as a new message (the summary may be too old to edit by now)."""
+    assert context.job is not None
+    chat_id, (text, markup), attempt = context.job.data  # type: ignore[misc]
+    try:
+        await context.bot.send_message(
+            chat_id,
+            text,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            link_preview_options=replies.NO_PREVIEW,
+        )
+    except Forbidden:
+        log.info("receipt for chat %s not delivered: the user blocked the bot", chat_id)
+    except TelegramError as exc:
+        log.warning("receipt for chat %s still not delivered (%s)", chat_id, exc)
+        _resend_later(context, chat_id, (text, markup), attempt)
+
+
+Receipt = tuple[str, InlineKeyboardMarkup]
+
+
+async def _receipt(context: Context, placement: Placement) -> Receipt:
+    """What the user sees once `add` has answered: placed with its ID, or unknown with what to do."""
     order = placement.order
     lang = language(context)
     currency = await deps(context).account.currency()
@@ -380,8 +427,7 @@ async def _show_placement(update: Update, context: Context, placement: Placement
         markup = InlineKeyboardMarkup(
             [[button(t(context, "wizard_btn_status"), callbacks.ORDER_DETAIL, order.id)]]
         )
-        await replies.edit(update, context, t(context, "wizard_unknown", **values), markup)
-        return
+        return t(context, "wizard_unknown", **values), markup
     markup = InlineKeyboardMarkup(
         [
             [
@@ -390,7 +436,7 @@ async def _show_placement(update: Update, context: Context, placement: Placement
             ]
         ]
     )
-    await replies.edit(update, context, t(context, "wizard_placed", **values), markup)
+    return t(context, "wizard_placed", **values), markup
 
 
 async def confirm_outside_wizard(update: Update, context: Context) -> None:

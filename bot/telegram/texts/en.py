@@ -125,7 +125,8 @@ TEXTS: dict[str, str] = {
     ),
     "wizard_unknown": (
         "⚠️ The panel did not confirm the order in time. It may or may not have been placed — "
-        "please <b>don't order again yet</b>. Check /orders in a few minutes, or the panel's website.\n\n"
+        "please <b>don't order again yet</b>. The bot's admin checks it with the panel, and you'll get a message here "
+        "as soon as it's settled.\n\n"
         "{name}\nLink: {link}\nQuantity: {quantity}\nCharge: {total}"
     ),
     "wizard_already_placed": "This order was already placed (order ID {order_id}).",
@@ -190,7 +191,7 @@ TEXTS: dict[str, str] = {
     ),
     "orders_card_unknown_note": (
         "⚠️ The connection dropped while this order was being placed, so we don't know whether "
-        "the panel received it. Check your orders on the panel before ordering the same link again."
+        "the panel received it. The bot's admin is checking; you'll get a message here once it's settled."
     ),
     "orders_card_failed_note": "The panel refused this order: {error}. Nothing was charged.",
     "orders_btn_refresh": "🔄 Refresh",
@@ -256,6 +257,7 @@ TEXTS: dict[str, str] = {
     "notify_btn_details": "📄 Details",
     "alert_low_balance": "⚠️ The panel balance is low: <b>{amount}</b> (alert threshold {threshold}). Top up to keep orders flowing.",
     "alert_panel_down": "🚨 The panel has been unreachable for {minutes} minutes. Orders can't be placed or tracked until it is back.",
+    "alert_unknown_orders": "❓ {count} order(s) of unknown outcome wait for your verdict: /unknown",
     "alert_panel_back": "✅ The panel is reachable again; tracking has resumed.",
     # --- access & admin ---
     "access_refused": "🔒 This bot is private. To use it, ask the bot's owner to add your Telegram ID: <code>{user_id}</code>",
@@ -289,10 +291,51 @@ TEXTS: dict[str, str] = {
     "recovered_unknown": (
         "⚠️ The bot restarted while placing your order — it may or may not have reached the panel.\n"
         "{name}\nLink: {link}\nQuantity: {quantity}\n\n"
-        "Please <b>don't order again yet</b>: check /orders in a few minutes, or your order history on the panel's website."
+        "Please <b>don't order again yet</b>: the bot's admin checks it with the panel, and you'll get a message here "
+        "as soon as it's settled."
     ),
     # --- language ---
     "language_choose": "Choose your language:",
     "language_set": "✅ Language set to English.",
     "language_name": "🇬🇧 English",
+    # --- settling orders of unknown outcome (/unknown, admins) ---
+    "cmd_unknown": "Admin: settle orders of unknown outcome",
+    "unknown_none": "✅ No orders of unknown outcome.",
+    "unknown_title": (
+        "❓ <b>Orders of unknown outcome</b> ({count})\n"
+        "Check each on the panel's website, then settle it: attach its panel order ID, or mark it not placed. "
+        "Its owner is told either way."
+    ),
+    "unknown_line": "<b>#{id}</b> · {user} · {date}\n{service}\n{link} · {quantity} · {charge}\n<i>{reason}</i>",
+    "unknown_more": "…and {count} more: settle these first.",
+    "unknown_btn_placed": "✅ #{id} placed…",
+    "unknown_btn_not_placed": "✖ #{id} not placed",
+    "unknown_btn_yes_not_placed": "✖ Yes, not placed",
+    "unknown_btn_back": "‹ Back to the list",
+    "unknown_usage": (
+        "<code>/unknown</code> lists them; <code>/unknown 12 98765</code> attaches panel order 98765 to #12; "
+        "<code>/unknown 12 no</code> marks #12 not placed."
+    ),
+    "unknown_ask_panel_id": "Send the panel's order ID for <b>#{id}</b> ({service}, {link}), or /cancel.",
+    "unknown_panel_id_invalid": "That is not an order ID. Send the number the panel shows for this order, or /cancel.",
+    "unknown_confirm_not_placed": (
+        "Mark <b>#{id}</b> as <b>not placed</b>? Its owner will be told nothing was ordered and may order again.\n\n"
+        "{service}\n{link}"
+    ),
+    "unknown_settled_placed": "✅ #{id} is now panel order <b>{panel_id}</b> and is tracked; its owner will be told.",
+    "unknown_settled_not_placed": "✖ #{id} is marked not placed; its owner will be told.",
+    "unknown_cancelled": "OK, nothing changed.",
+    "settle_not_found": "There is no order #{order_id}.",
+    "settle_already": "#{order_id} is no longer of unknown outcome (already settled).",
+    "settle_bad_panel_id": "That panel order ID can't be right.",
+    "settle_panel_id_taken": "Panel order {panel_id} already belongs to order #{order_id}.",
+    "settle_panel_unknown_id": "The panel doesn't know order {panel_id}: {message}",
+    "settled_placed": (
+        "✅ Good news: your order was confirmed on the panel as <b>#{order_id}</b>. "
+        "You'll be told when it completes.\n{name}\nLink: {link}\nQuantity: {quantity}"
+    ),
+    "settled_not_placed": (
+        "ℹ️ Your order did not reach the panel: it was not placed and nothing was charged. You may order again.\n"
+        "{name}\nLink: {link}\nQuantity: {quantity}"
+    ),
 }

@@ -121,7 +121,8 @@ TEXTS: dict[str, str] = {
     ),
     "wizard_unknown": (
         "⚠️ Panel chưa xác nhận đơn kịp thời. Đơn có thể đã hoặc chưa được tạo — "
-        "vui lòng <b>chưa đặt lại</b>. Kiểm tra /orders sau vài phút, hoặc trên website của panel.\n\n"
+        "vui lòng <b>chưa đặt lại</b>. Admin của bot sẽ kiểm tra với panel và bạn sẽ nhận tin nhắn tại đây "
+        "ngay khi có kết quả.\n\n"
         "{name}\nLink: {link}\nSố lượng: {quantity}\nSố tiền: {total}"
     ),
     "wizard_already_placed": "Đơn này đã được đặt rồi (mã đơn {order_id}).",
@@ -186,7 +187,7 @@ TEXTS: dict[str, str] = {
     ),
     "orders_card_unknown_note": (
         "⚠️ Kết nối bị gián đoạn khi đang đặt đơn này nên chưa biết panel đã nhận đơn hay chưa. "
-        "Hãy kiểm tra danh sách đơn trên panel trước khi đặt lại cùng link."
+        "Admin của bot đang kiểm tra; bạn sẽ nhận tin nhắn tại đây khi có kết quả."
     ),
     "orders_card_failed_note": "Panel đã từ chối đơn này: {error}. Bạn không bị trừ tiền.",
     "orders_btn_refresh": "🔄 Cập nhật",
@@ -252,6 +253,7 @@ TEXTS: dict[str, str] = {
     "notify_btn_details": "📄 Chi tiết",
     "alert_low_balance": "⚠️ Số dư panel thấp: <b>{amount}</b> (ngưỡng cảnh báo {threshold}). Hãy nạp thêm để đơn không bị gián đoạn.",
     "alert_panel_down": "🚨 Panel đã không phản hồi {minutes} phút. Không thể đặt hoặc theo dõi đơn cho đến khi panel hoạt động lại.",
+    "alert_unknown_orders": "❓ {count} đơn chưa rõ kết quả đang chờ bạn xử lý: /unknown",
     "alert_panel_back": "✅ Panel đã hoạt động trở lại; việc theo dõi đơn đã tiếp tục.",
     # --- access & admin ---
     "access_refused": "🔒 Bot này là bot riêng. Để sử dụng, hãy nhờ chủ bot thêm ID Telegram của bạn: <code>{user_id}</code>",
@@ -285,10 +287,51 @@ TEXTS: dict[str, str] = {
     "recovered_unknown": (
         "⚠️ Bot đã khởi động lại trong lúc đặt đơn của bạn — đơn có thể đã hoặc chưa đến panel.\n"
         "{name}\nLink: {link}\nSố lượng: {quantity}\n\n"
-        "Vui lòng <b>chưa đặt lại</b>: kiểm tra /orders sau vài phút, hoặc lịch sử đơn trên website của panel."
+        "Vui lòng <b>chưa đặt lại</b>: admin của bot sẽ kiểm tra với panel và bạn sẽ nhận tin nhắn tại đây "
+        "ngay khi có kết quả."
     ),
     # --- language ---
     "language_choose": "Chọn ngôn ngữ:",
     "language_set": "✅ Đã chuyển sang Tiếng Việt.",
     "language_name": "🇻🇳 Tiếng Việt",
+    # --- xử lý đơn chưa rõ kết quả (/unknown, admin) ---
+    "cmd_unknown": "Admin: xử lý đơn chưa rõ kết quả",
+    "unknown_none": "✅ Không có đơn nào chưa rõ kết quả.",
+    "unknown_title": (
+        "❓ <b>Đơn chưa rõ kết quả</b> ({count})\n"
+        "Kiểm tra từng đơn trên trang của panel, rồi xử lý: gắn mã đơn trên panel, hoặc đánh dấu chưa đặt. "
+        "Chủ đơn sẽ được báo trong cả hai trường hợp."
+    ),
+    "unknown_line": "<b>#{id}</b> · {user} · {date}\n{service}\n{link} · {quantity} · {charge}\n<i>{reason}</i>",
+    "unknown_more": "…và {count} đơn nữa: hãy xử lý các đơn trên trước.",
+    "unknown_btn_placed": "✅ #{id} đã đặt…",
+    "unknown_btn_not_placed": "✖ #{id} chưa đặt",
+    "unknown_btn_yes_not_placed": "✖ Đúng, chưa đặt",
+    "unknown_btn_back": "‹ Về danh sách",
+    "unknown_usage": (
+        "<code>/unknown</code> liệt kê các đơn; <code>/unknown 12 98765</code> gắn đơn panel 98765 cho #12; "
+        "<code>/unknown 12 no</code> đánh dấu #12 chưa đặt."
+    ),
+    "unknown_ask_panel_id": "Gửi mã đơn trên panel của <b>#{id}</b> ({service}, {link}), hoặc /cancel.",
+    "unknown_panel_id_invalid": "Đó không phải mã đơn. Gửi số mà panel hiển thị cho đơn này, hoặc /cancel.",
+    "unknown_confirm_not_placed": (
+        "Đánh dấu <b>#{id}</b> là <b>chưa đặt</b>? Chủ đơn sẽ được báo là chưa có gì được đặt và có thể đặt lại.\n\n"
+        "{service}\n{link}"
+    ),
+    "unknown_settled_placed": "✅ #{id} giờ là đơn panel <b>{panel_id}</b> và được theo dõi; chủ đơn sẽ được báo.",
+    "unknown_settled_not_placed": "✖ #{id} đã được đánh dấu chưa đặt; chủ đơn sẽ được báo.",
+    "unknown_cancelled": "OK, không có gì thay đổi.",
+    "settle_not_found": "Không có đơn #{order_id}.",
+    "settle_already": "#{order_id} không còn ở trạng thái chưa rõ (đã được xử lý).",
+    "settle_bad_panel_id": "Mã đơn panel này không hợp lệ.",
+    "settle_panel_id_taken": "Đơn panel {panel_id} đã thuộc về đơn #{order_id}.",
+    "settle_panel_unknown_id": "Panel không biết đơn {panel_id}: {message}",
+    "settled_placed": (
+        "✅ Tin vui: đơn của bạn đã được panel xác nhận với mã <b>#{order_id}</b>. "
+        "Bạn sẽ được báo khi đơn hoàn thành.\n{name}\nLink: {link}\nSố lượng: {quantity}"
+    ),
+    "settled_not_placed": (
+        "ℹ️ Đơn của bạn chưa đến được panel: đơn chưa được đặt và không bị trừ tiền. Bạn có thể đặt lại.\n"
+        "{name}\nLink: {link}\nSố lượng: {quantity}"
+    ),
 }
