@@ -77,7 +77,7 @@ async def test_unknown_intent_is_shown_not_hidden(bot: BotRuntime, telegram: Fak
     await alice.tap("❓", listing)
     card = await alice.reply()
     assert "Order unknown — check on the panel" in card.plain_text
-    assert "Check your orders on the panel" in card.plain_text
+    assert "admin is checking" in card.plain_text
     assert card.button_texts == ["🔄 Refresh", "‹ Back"]
 
 

@@ -160,7 +160,7 @@ async def test_sigkill_during_order_placement_is_recovered(telegram: FakeTelegra
         notice = await alice.reply(timeout=30)
         while "restarted while placing" not in notice.plain_text:
             notice = await alice.reply(timeout=30)
-        assert "https://facebook.com/p/1" in notice.plain_text and "/orders" in notice.plain_text
+        assert "https://facebook.com/p/1" in notice.plain_text and "admin checks it" in notice.plain_text
         assert len(panel.calls_for("add")) == 1  # never re-sent
         _, code, stderr = await stop(process, signal.SIGTERM)
         assert code == 0 and TOKEN not in stderr and PANEL_KEY not in stderr

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import contextlib
 
-from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Update
+from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest
 
@@ -24,9 +24,14 @@ async def send(
 ) -> None:
     chat = update.effective_chat
     if chat is not None:
-        await context.bot.send_message(
-            chat.id, text, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW
-        )
+        await send_to(context.bot, chat.id, text, markup)
+
+
+async def send_to(bot: Bot, chat_id: int, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+    """A message outside any update (jobs): the same formatting as every reply."""
+    await bot.send_message(
+        chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup, link_preview_options=NO_PREVIEW
+    )
 
 
 async def reply(

@@ -10,12 +10,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from html import escape
 
 from telegram import InlineKeyboardMarkup, Update
-from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
@@ -368,46 +367,52 @@ async def confirm(update: Update, context: Context) -> str | int | None:
     _clear(context)
     receipt = await _receipt(context, placement)
     try:
-        await replies.edit(update, context, *receipt)
+        await replies.edit(update, context, receipt.text, receipt.markup)
     except TelegramError as exc:
         # The panel has the order: an error now must not read as "try again". Say it later.
         log.warning("receipt of order %s not delivered (%s); retrying", placement.order.id, exc)
-        _resend_later(context, placement.order.chat_id, receipt, attempt=0)
+        _resend_later(context, PendingReceipt(placement.order.chat_id, receipt, attempt=1))
     return END
 
 
-def _resend_later(context: Context, chat_id: int, receipt: Receipt, attempt: int) -> None:
-    if attempt >= len(RECEIPT_RETRY_SECONDS) or context.job_queue is None:
-        log.error("receipt for chat %s given up after %d attempts", chat_id, attempt)
+@dataclass(frozen=True)
+class Receipt:
+    """What the user sees once `add` has answered, kept whole so a job can send it later."""
+
+    text: str
+    markup: InlineKeyboardMarkup
+
+
+@dataclass(frozen=True)
+class PendingReceipt:
+    chat_id: int
+    receipt: Receipt
+    attempt: int  # how many deliveries were tried already
+
+
+def _resend_later(context: Context, pending: PendingReceipt) -> None:
+    if pending.attempt > len(RECEIPT_RETRY_SECONDS) or context.job_queue is None:
+        log.error("receipt for chat %s given up after %d attempts", pending.chat_id, pending.attempt)
         return
     context.job_queue.run_once(
         _resend_receipt,
-        RECEIPT_RETRY_SECONDS[attempt],
-        data=(chat_id, receipt, attempt + 1),
-        name=f"receipt:{chat_id}",
+        RECEIPT_RETRY_SECONDS[pending.attempt - 1],
+        data=pending,
+        name=f"receipt:{pending.chat_id}",
     )
 
 
 async def _resend_receipt(context: Context) -> None:
     """A job: the receipt as a new message (the summary may be too old to edit by now)."""
-    assert context.job is not None
-    chat_id, (text, markup), attempt = context.job.data  # type: ignore[misc]
+    assert context.job is not None and isinstance(context.job.data, PendingReceipt)
+    pending = context.job.data
     try:
-        await context.bot.send_message(
-            chat_id,
-            text,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            link_preview_options=replies.NO_PREVIEW,
-        )
+        await replies.send_to(context.bot, pending.chat_id, pending.receipt.text, pending.receipt.markup)
     except Forbidden:
-        log.info("receipt for chat %s not delivered: the user blocked the bot", chat_id)
+        log.info("receipt for chat %s not delivered: the user blocked the bot", pending.chat_id)
     except TelegramError as exc:
-        log.warning("receipt for chat %s still not delivered (%s)", chat_id, exc)
-        _resend_later(context, chat_id, (text, markup), attempt)
-
-
-Receipt = tuple[str, InlineKeyboardMarkup]
+        log.warning("receipt for chat %s still not delivered (%s)", pending.chat_id, exc)
+        _resend_later(context, replace(pending, attempt=pending.attempt + 1))
 
 
 async def _receipt(context: Context, placement: Placement) -> Receipt:
@@ -427,7 +432,7 @@ async def _receipt(context: Context, placement: Placement) -> Receipt:
         markup = InlineKeyboardMarkup(
             [[button(t(context, "wizard_btn_status"), callbacks.ORDER_DETAIL, order.id)]]
         )
-        return t(context, "wizard_unknown", **values), markup
+        return Receipt(t(context, "wizard_unknown", **values), markup)
     markup = InlineKeyboardMarkup(
         [
             [
@@ -436,7 +441,7 @@ async def _receipt(context: Context, placement: Placement) -> Receipt:
             ]
         ]
     )
-    return t(context, "wizard_placed", **values), markup
+    return Receipt(t(context, "wizard_placed", **values), markup)
 
 
 async def confirm_outside_wizard(update: Update, context: Context) -> None:
