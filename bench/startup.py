@@ -6,6 +6,8 @@ getUpdates marks "polling, ready to receive".  Then a user sends /start and we n
 answer arrives (the first update is the one that pays for lazily created things).  Every run
 uses a fresh database (migrations included) and ends with SIGTERM, whose handling is timed too.
 Bytecode caches are warmed once beforehand, untimed: a deployed bot has them.
+One more run times SIGTERM while a user's panel call hangs (the panel never answers): the
+shutdown's worst realistic case, a grace period and then the call is cancelled.
 """
 
 from __future__ import annotations
@@ -29,9 +31,11 @@ from bench.common import (
     terminate,
     wait_until,
 )
+from bot.panel.simulator import FailureMode, PanelSimulator
 
 TARGET_S = 2.0
 TIMEOUT_S = 30.0
+HUNG_STOP_LIMIT_S = 10.0  # a platform's SIGKILL follows SIGTERM after about this long
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,8 @@ async def run(sizes: Sizes) -> ScenarioResult:
     async with simulator(sizes) as sim:
         await _warm_bytecode(sim.url)
         starts = [await _one_start(sim.url) for _ in range(sizes.startup_runs)]
-    return _result(sizes, starts)
+        hung_stop_s = await _stop_with_a_hung_call(sim)
+    return _result(sizes, starts, hung_stop_s)
 
 
 async def _warm_bytecode(panel_url: str) -> None:
@@ -89,7 +94,34 @@ async def _one_start(panel_url: str) -> Start:
             )
 
 
-def _result(sizes: Sizes, starts: list[Start]) -> ScenarioResult:
+async def _stop_with_a_hung_call(sim: PanelSimulator) -> float:
+    """SIGTERM while a user's /balance is held by a panel that never answers."""
+    with tempfile.TemporaryDirectory(prefix="bench-startup-") as tmp:
+        workdir = Path(tmp)
+        async with BenchTelegram() as fake:
+            env = bot_env(workdir / "bot.sqlite3", fake.base_url, sim.url)
+            process = await spawn(env, workdir, "-m", "bot")
+            try:
+                await wait_until(
+                    lambda: "getupdates" in fake.first_arrival or process.returncode is not None,
+                    TIMEOUT_S,
+                    "the first getUpdates",
+                )
+                if process.returncode is not None:
+                    raise RuntimeError(f"bot exited with {process.returncode}\n{stderr_tail(workdir)}")
+                before = len(sim.calls_for("balance"))
+                sim.failure = FailureMode.HANG
+                await fake.user(1001).send("/balance")
+                await wait_until(lambda: len(sim.calls_for("balance")) > before, TIMEOUT_S, "/balance")
+            finally:
+                stop_s = await terminate(process)
+                sim.failure = FailureMode.NONE
+            if process.returncode != 0:
+                raise RuntimeError(f"bot exited with {process.returncode}\n{stderr_tail(workdir)}")
+            return stop_s
+
+
+def _result(sizes: Sizes, starts: list[Start], hung_stop_s: float) -> ScenarioResult:
     def spread(values: list[float]) -> str:
         text = f"{statistics.median(values):.2f} s"
         return text if len(values) == 1 else f"{text} (min {min(values):.2f}, max {max(values):.2f})"
@@ -101,10 +133,12 @@ def _result(sizes: Sizes, starts: list[Start]) -> ScenarioResult:
         ("spawn → first getUpdates (median)", spread([s.polling_s for s in starts])),
         ("spawn → first /start answered", spread([s.first_answer_s for s in starts])),
         ("SIGTERM → exited", spread([s.stop_s for s in starts])),
+        ("SIGTERM → exited, a panel call hanging", f"{hung_stop_s:.2f} s"),
     ]
     checks = [
         Check(f"first getUpdates < {TARGET_S:g} s", polling < TARGET_S),
         Check("clean exit (code 0) on SIGTERM", all(s.exit_code == 0 for s in starts)),
+        Check(f"exit < {HUNG_STOP_LIMIT_S:g} s with a panel call hanging", hung_stop_s < HUNG_STOP_LIMIT_S),
     ]
     return ScenarioResult(
         "startup", f"Start-up ({sizes.label})", {"seconds": round(polling, 3)}, rows, checks

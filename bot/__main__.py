@@ -13,10 +13,13 @@ from telegram.error import InvalidToken, NetworkError
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.logs import setup_logging
+from bot.redaction import Redactor
+from bot.store.errors import DatabaseUnusable
 
 log = logging.getLogger("bot")
 
 EXIT_CONFIG = 2
+EXIT_FAILURE = 1  # could not run: Telegram unreachable, database unusable
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,7 +43,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_CONFIG
     except NetworkError as exc:
         log.error("could not reach the Telegram Bot API: %s", exc)
-        return 1
+        return EXIT_FAILURE
+    except DatabaseUnusable as exc:
+        # One line, last, for the operator; redacted like the logs, though it names a path.
+        print(f"database error: {Redactor(settings.secrets).redact(str(exc))}", file=sys.stderr)
+        return EXIT_FAILURE
     return 0
 
 

@@ -47,6 +47,9 @@ class Settings:
     panel_timeout_seconds: float = 25.0
     panel_add_timeout_seconds: float = 300.0
     panel_retries: int = 2
+    # A person waiting for an answer gets one attempt bounded by this, never the background
+    # read's retries and back-off (3 × 25 s + pauses is 79 s of silence in a chat).
+    panel_interactive_timeout_seconds: float = 10.0
     low_balance_alert: Decimal | None = None
     wizard_timeout_seconds: float = 600.0
     max_order_charge: Decimal | None = None
@@ -145,6 +148,9 @@ def _parse(env: Mapping[str, str]) -> Settings:
         status_poll_seconds=_int(get("STATUS_POLL_SECONDS"), "STATUS_POLL_SECONDS", 60, minimum=5),
         log_level=_choice((get("LOG_LEVEL") or "INFO").upper(), "LOG_LEVEL", LOG_LEVELS),
         catalog_ttl_seconds=_int(get("CATALOG_TTL_SECONDS"), "CATALOG_TTL_SECONDS", 600, minimum=0),
+        panel_interactive_timeout_seconds=_int(
+            get("PANEL_INTERACTIVE_TIMEOUT_SECONDS"), "PANEL_INTERACTIVE_TIMEOUT_SECONDS", 10, minimum=1
+        ),
         low_balance_alert=_money(low_balance, "LOW_BALANCE_ALERT") if low_balance else None,
         max_order_charge=_money(max_charge, "MAX_ORDER_CHARGE") if max_charge else None,
         user_daily_limit=_money(daily_limit, "USER_DAILY_LIMIT") if daily_limit else None,

@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from collections.abc import Awaitable
+from typing import Any
 
 from telegram import Update
-from telegram.ext import Application
+from telegram.ext import Application, ContextTypes
 
 from bot import redaction
 from bot.config import Settings
@@ -37,6 +40,14 @@ from bot.telegram.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
 
+# SIGTERM to exit within 10 s, the usual wait before a platform's SIGKILL (Docker, Heroku),
+# whatever the panel does: every step of `stop()` is bounded and they share one budget.
+# Worst case, every step hanging: 7 s plus a floor of 0.25 s for each of the last six steps.
+STOP_BUDGET_SECONDS = 7.0
+STOP_GRACE_SECONDS = 2.0  # for updates being handled and a tracking cycle to finish by themselves
+STOP_STEP_SECONDS = 2.0  # the most one step may take
+STOP_STEP_MIN_SECONDS = 0.25  # even with the budget spent, closing the store gets a chance
+
 
 class BotRuntime:
     def __init__(self, settings: Settings) -> None:
@@ -50,9 +61,16 @@ class BotRuntime:
             timeout=settings.panel_timeout_seconds,
             add_timeout=settings.panel_add_timeout_seconds,
             retries=settings.panel_retries,
+            interactive_timeout=settings.panel_interactive_timeout_seconds,
         )
         search = ServiceSearch()
-        self.catalog = CatalogCache(self.panel.services, settings.catalog_ttl_seconds, on_load=search.prepare)
+        self.catalog = CatalogCache(
+            self.panel.services,
+            settings.catalog_ttl_seconds,
+            on_load=search.prepare,
+            fetch_now=lambda: self.panel.services(interactive=True),
+            interactive_wait=settings.panel_interactive_timeout_seconds,
+        )
         account = AccountService(self.panel)
         self.writes = DurableWrites()  # order outcomes the database refused, retried until they land
         self.access = AccessService(settings, self.store)
@@ -81,18 +99,23 @@ class BotRuntime:
         self.tracking = TrackingJob(self.deps)
         self.app: Application = build_application(settings, self.deps, StorePersistence(self.store))
         self._warmup: asyncio.Task[None] | None = None
+        self._tracking_run: asyncio.Task[Any] | None = None  # the tracking cycle running now
         self._stopped = False
         self._webhook: WebhookServer | None = None
 
     async def start(self, *, poll_timeout: int = 10) -> None:
-        """Open the store, connect to Telegram, start long polling."""
-        await self.store.open()
-        interrupted = await self.store.mark_interrupted()
-        if interrupted:
-            log.warning(
-                "%d order(s) were being placed when the bot stopped; owners will be told", interrupted
-            )
+        """Open the store, connect to Telegram, start long polling.
+
+        Anything that fails stops what was started (the store's thread would keep the process
+        alive) and propagates: `DatabaseUnusable` for a database that can't be used.
+        """
         try:
+            await self.store.open()
+            interrupted = await self.store.mark_interrupted()
+            if interrupted:
+                log.warning(
+                    "%d order(s) were being placed when the bot stopped; owners will be told", interrupted
+                )
             await self.access.load()
             await self.app.initialize()
             await register_commands(self.app.bot)
@@ -111,7 +134,7 @@ class BotRuntime:
         if self.settings.status_poll_seconds and self.app.job_queue is not None:
             interval = self.settings.status_poll_seconds
             self.app.job_queue.run_repeating(
-                self.tracking, interval=interval, first=min(interval, 10), name="tracking"
+                self._track, interval=interval, first=min(interval, 10), name="tracking"
             )
         log.info("bot @%s is running", self.app.bot.username)
 
@@ -131,36 +154,110 @@ class BotRuntime:
         return {"ok": True, "panel": "unavailable" if outage else "ok", "outage_seconds": int(outage)}
 
     async def stop(self) -> None:
-        """Stop in reverse order; every step runs even if an earlier one failed. Idempotent."""
+        """Stop within `STOP_BUDGET_SECONDS` whatever the panel does; every step runs even if
+        an earlier one failed or timed out. Idempotent.
+
+        The order matters: first no new work (updates, tracking cycles); then the wizard
+        states are saved, before anything that can be slow; then in-flight work gets a
+        short grace and is cancelled (`_finish_in_flight`); then the panel session is
+        closed so nothing else can hang on it; then PTB, the retried writes and the store.
+        """
         if self._stopped:
             return
         self._stopped = True
+        budget = _Budget(STOP_BUDGET_SECONDS)
         if self._warmup is not None and not self._warmup.done():
             self._warmup.cancel()
         if self._webhook is not None:
-            await _quietly(self._webhook.stop())
+            await _quietly(self._webhook.stop(), budget, "stopping the webhook server")
         updater = self.app.updater
         if updater is not None and updater.running:
-            await _quietly(updater.stop())
+            await _quietly(updater.stop(), budget, "stopping long polling")
+        job_queue = self.app.job_queue
+        if job_queue is not None and job_queue.scheduler.running:
+            job_queue.scheduler.pause()  # no new tracking cycle; the running one is handled below
         if self.app.running:
-            await _quietly(self.app.stop())
-        await _quietly(self.app.shutdown())
-        await _quietly(self.catalog.close())
-        await _quietly(self.panel.close())
-        await _quietly(self.writes.close())
-        await _quietly(self.store.close())
+            await _quietly(self.app.update_persistence(), budget, "saving conversations")
+            await self._finish_in_flight(budget)
+        await _quietly(self.panel.close(), budget, "closing the panel client")
+        if self.app.running:
+            await _quietly(self.app.stop(), budget, "stopping the application")
+        await _quietly(self.app.shutdown(), budget, "shutting the application down")
+        await _quietly(self.catalog.close(), budget, "closing the catalog")
+        await _quietly(self.writes.close(), budget, "flushing retried writes")
+        await _quietly(self.store.close(), budget, "closing the database")
         log.info("bot stopped")
+
+    async def _finish_in_flight(self, budget: _Budget) -> None:
+        """Give updates being handled and a running tracking cycle a short grace, then cancel
+        what is left and wait (briefly) for it to unwind.
+
+        Without this, PTB's `Application.stop()` waits for every handler and job without a
+        limit: an `add` on a hung panel held the process for up to 300 s, a stuck poll 75 s.
+        Cancelling is safe for money: an `add` cut off here leaves its intent row, which the
+        next start marks "unknown" and tells the owner about (`store.mark_interrupted`); a
+        cancelled read just never answers, and a write that did not finish is rolled back.
+        """
+        tasks = self._in_flight()
+        if not tasks:
+            return
+        _, pending = await asyncio.wait(tasks, timeout=budget.left(STOP_GRACE_SECONDS))
+        if not pending:
+            return
+        log.warning("stopping: cancelling %d unfinished task(s) (updates, tracking)", len(pending))
+        for task in pending:
+            task.cancel()
+        _, stuck = await asyncio.wait(pending, timeout=budget.left(STOP_STEP_SECONDS))
+        if stuck:
+            log.warning("stopping: %d task(s) did not end when cancelled", len(stuck))
+
+    def _in_flight(self) -> set[asyncio.Task[Any]]:
+        """Tasks handling updates (and errors), and the tracking cycle.
+
+        PTB keeps the former in a private set, the one `Application.stop()` waits for; there
+        is no public handle.  Should a PTB upgrade rename it, nothing is cancelled here but
+        every shutdown step is still bounded, so the process still exits in time.
+        """
+        tasks: set[asyncio.Task[Any]] = set(getattr(self.app, "_Application__create_task_tasks", ()))
+        if self._tracking_run is not None:
+            tasks.add(self._tracking_run)
+        current = asyncio.current_task()
+        return {task for task in tasks if not task.done() and task is not current}
+
+    async def _track(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The job queue's way into the tracking cycle, remembering the task it runs in: PTB
+        shields a running job from cancellation, so `stop()` cancels this task instead."""
+        self._tracking_run = asyncio.current_task()
+        try:
+            await self.tracking(context)
+        finally:
+            self._tracking_run = None
 
     async def _load_catalog(self) -> None:
         """Warm the catalog so the first /services doesn't wait; an outage here is not fatal."""
         try:
-            await self.catalog.get()
+            await self.catalog.get(interactive=False)  # nobody waits: retries are fine
         except Exception as exc:
             log.warning("could not load the catalog at start-up: %s", exc)
 
 
-async def _quietly(step: object) -> None:
+class _Budget:
+    """One deadline shared by the steps of `stop()`: no step gets more than its own cap or
+    what is left, so their sum stays inside the budget (give or take the small floor)."""
+
+    def __init__(self, seconds: float) -> None:
+        self._end = time.monotonic() + seconds
+
+    def left(self, cap: float) -> float:
+        return max(STOP_STEP_MIN_SECONDS, min(cap, self._end - time.monotonic()))
+
+
+async def _quietly(step: Awaitable[object], budget: _Budget, what: str) -> None:
+    """One shutdown step: bounded, and never stopping the steps after it."""
     try:
-        await step  # type: ignore[misc]
+        async with asyncio.timeout(budget.left(STOP_STEP_SECONDS)):
+            await step
+    except TimeoutError:
+        log.warning("stopping: %s took too long; going on without it", what)
     except Exception:
-        log.exception("error during shutdown")
+        log.exception("error during shutdown (%s)", what)

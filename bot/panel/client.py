@@ -7,7 +7,10 @@ Money is at stake, so the rules are strict:
   asks for none: a client that gives up early is the main cause of orders
   that were charged but never recorded.  When an `add` may have gone through
   we raise `AddOutcomeUnknown`, so the caller keeps the intent as "unknown".
-* Read-only calls get a sane timeout and a small bounded retry with backoff.
+* Read-only calls get a sane timeout and a small bounded retry with backoff, for
+  background work (the poller, the catalog warm-up).  A read a person is waiting
+  for (`interactive=True`) gets one attempt with a short deadline instead: "the
+  panel is not answering" in 10 s beats the right answer after 79 s of silence.
 * The API key lives in the request body only and never in an exception,
   a log line or a repr.
 """
@@ -19,6 +22,7 @@ import json
 import logging
 import time
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, quote_plus
 
@@ -64,6 +68,7 @@ class PanelClient:
         add_timeout: float = 300.0,
         retries: int = 2,
         backoff: float = 0.5,
+        interactive_timeout: float = 10.0,
     ) -> None:
         if body_format not in ("json", "form"):
             raise ValueError("body_format must be 'json' or 'form'")
@@ -76,6 +81,8 @@ class PanelClient:
         self._format = body_format
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._add_timeout = aiohttp.ClientTimeout(total=add_timeout)
+        # A deadline for a waiting person, never longer than a background read's.
+        self._interactive_timeout = aiohttp.ClientTimeout(total=min(timeout, interactive_timeout))
         self._retries = retries
         self._backoff = backoff
         self._session: aiohttp.ClientSession | None = None
@@ -120,14 +127,21 @@ class PanelClient:
         log.debug("panel %s: HTTP %s in %.0f ms", action, status, (time.monotonic() - started) * 1000)
         return _decode(status, self._scrub(text), errors=errors)
 
-    async def _read(self, action: str, **params: Any) -> Any:
-        """A read-only call: retried a few times with backoff when the panel is unavailable."""
+    async def _read(self, action: str, *, interactive: bool = False, **params: Any) -> Any:
+        """A read-only call: retried a few times with backoff when the panel is unavailable.
+
+        `interactive`: a person is waiting for this answer, so one attempt within the short
+        interactive timeout; a retry would only stretch their silence (the outage is rarely
+        over a second later), and they can ask again themselves.
+        """
+        timeout = self._interactive_timeout if interactive else self._timeout
+        retries = 0 if interactive else self._retries
         attempt = 0
         while True:
             try:
-                return await self._post(action, params, self._timeout)
+                return await self._post(action, params, timeout)
             except PanelUnavailable as exc:
-                if attempt >= self._retries:
+                if attempt >= retries:
                     # Callers decide how loud an outage is (the poller logs once per outage).
                     log.debug("panel %s failed: %s", action, exc.reason)
                     raise PanelUnavailable(exc.reason) from None
@@ -154,15 +168,15 @@ class PanelClient:
 
     # -- actions -----------------------------------------------------------------------------
 
-    async def services(self) -> list[Service]:
-        data = await self._read("services")
+    async def services(self, *, interactive: bool = False) -> list[Service]:
+        data = await self._read("services", interactive=interactive)
         if not isinstance(data, list):
             raise PanelUnavailable("unexpected services answer")
         parsed = (Service.from_api(item) for item in data)
         return [service for service in parsed if service is not None]
 
-    async def balance(self) -> Balance:
-        data = _expect_dict(await self._read("balance"))
+    async def balance(self, *, interactive: bool = False) -> Balance:
+        data = _expect_dict(await self._read("balance", interactive=interactive))
         amount = to_decimal(data.get("balance"))
         if amount is None:
             raise PanelUnavailable("unexpected balance answer")
@@ -197,15 +211,17 @@ class PanelClient:
             raise AddOutcomeUnknown(exc.reason) from None
         return _added_order_id(_expect_dict(data, unknown=AddOutcomeUnknown))
 
-    async def status(self, order_id: int) -> OrderStatus:
-        data = _expect_dict(await self._read("status", order=order_id))
+    async def status(self, order_id: int, *, interactive: bool = False) -> OrderStatus:
+        data = _expect_dict(await self._read("status", interactive=interactive, order=order_id))
         return OrderStatus.from_api(order_id, data)
 
-    async def statuses(self, order_ids: Iterable[int]) -> dict[int, OrderStatus]:
+    async def statuses(
+        self, order_ids: Iterable[int], *, interactive: bool = False
+    ) -> dict[int, OrderStatus]:
         """Status of many orders, in ⌈n/100⌉ calls. IDs the panel refused carry `error`."""
         result: dict[int, OrderStatus] = {}
         for batch in chunked(list(order_ids)):
-            data = _expect_dict(await self._read("status", orders=_join(batch)))
+            data = _expect_dict(await self._read("status", interactive=interactive, orders=_join(batch)))
             by_key = {str(k).strip(): v for k, v in data.items()}
             for order_id in batch:
                 raw = by_key.get(str(order_id), {"error": "missing from the panel's answer"})
@@ -214,7 +230,7 @@ class PanelClient:
 
     async def refill(self, order_id: int) -> int:
         data = _expect_dict(await self._write("refill", order=order_id))
-        refill_id = to_int(data.get("refill"))
+        refill_id = to_int(data.get("refill"), minimum=1)
         if refill_id is None:
             raise PanelUnavailable("answer without a refill ID")
         return refill_id
@@ -232,10 +248,12 @@ class PanelClient:
         data = _expect_dict(await self._read("refill_status", refill=refill_id))
         return RefillStatus(refill_id, normalize_status(data.get("status")))
 
-    async def refill_statuses(self, refill_ids: Iterable[int]) -> dict[int, RefillStatus]:
+    async def refill_statuses(
+        self, refill_ids: Iterable[int], *, interactive: bool = False
+    ) -> dict[int, RefillStatus]:
         result: dict[int, RefillStatus] = {}
         for batch in chunked(list(refill_ids)):
-            data = await self._read("refill_status", refills=_join(batch))
+            data = await self._read("refill_status", interactive=interactive, refills=_join(batch))
             _raise_if_error(data)
             found = _parse_multi_refill_status(data)
             for refill_id in batch:
@@ -252,7 +270,7 @@ class PanelClient:
             _raise_if_error(data)
             items = data if isinstance(data, list) else [{"order": batch[0], "cancel": data}]
             for item in items:
-                if not isinstance(item, dict) or (order_id := to_int(item.get("order"))) is None:
+                if not isinstance(item, dict) or (order_id := to_int(item.get("order"), minimum=1)) is None:
                     continue
                 outcome = item.get("cancel")
                 if isinstance(outcome, dict) and "error" in outcome:
@@ -296,11 +314,18 @@ def _error_text(data: dict[str, Any]) -> str | None:
     return str(error).strip()[:MAX_ERROR_LENGTH]
 
 
+def _json_int(digits: str) -> int | Decimal:
+    """JSON integers as Python reads them, except that one too long for `int()` (over 4,300
+    digits raises) becomes a Decimal, which the models' bounded parsers then refuse: one
+    absurd number must cost its own field, not the whole answer."""
+    return int(digits) if len(digits) <= 40 else Decimal(digits)
+
+
 def _decode(status: int, text: str, *, errors: bool = True) -> Any:
     if status >= 500:
         raise PanelUnavailable(f"HTTP {status}")
     try:
-        data = json.loads(text)
+        data = json.loads(text, parse_int=_json_int)
     except ValueError:
         looks = "HTML page" if "<" in text[:200] else "invalid JSON"
         raise PanelUnavailable(f"{looks} (HTTP {status})") from None
@@ -336,16 +361,16 @@ def _parse_multi_refill(batch: list[int], data: Any) -> dict[int, RefillRequest]
     result: dict[int, RefillRequest] = {}
     if isinstance(data, list):
         for item in data:
-            if not isinstance(item, dict) or (order_id := to_int(item.get("order"))) is None:
+            if not isinstance(item, dict) or (order_id := to_int(item.get("order"), minimum=1)) is None:
                 continue
             outcome = item.get("refill")
             if isinstance(outcome, dict):
                 error = str(outcome.get("error") or "refill refused")
                 result[order_id] = RefillRequest(order_id, None, error)
             else:
-                result[order_id] = RefillRequest(order_id, to_int(outcome))
+                result[order_id] = RefillRequest(order_id, to_int(outcome, minimum=1))
     elif isinstance(data, dict) and len(batch) == 1:
-        result[batch[0]] = RefillRequest(batch[0], to_int(data.get("refill")))
+        result[batch[0]] = RefillRequest(batch[0], to_int(data.get("refill"), minimum=1))
     elif isinstance(data, dict):
         log.warning("panel answered a multi refill without per-order results")
     for order_id in batch:
@@ -364,7 +389,7 @@ def _parse_multi_refill_status(data: Any) -> dict[int, RefillStatus]:
         ]
     result: dict[int, RefillStatus] = {}
     for raw_id, raw_status in items:
-        refill_id = to_int(raw_id)
+        refill_id = to_int(raw_id, minimum=1)
         if refill_id is None:
             continue
         if isinstance(raw_status, dict):

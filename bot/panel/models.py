@@ -8,9 +8,24 @@ what the bot truly needs is validated.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+# Every number read from the panel is bounded before anything stores or computes with it.
+# A panel (or whatever sits between us and it) can send `"start_count": "1e30"`: SQLite cannot
+# bind an integer past 2**63, so one such number used to roll back a whole batch of statuses
+# every cycle and stop tracking for everyone in it.
+MAX_PANEL_NUMBER = 2**53 - 1  # IDs and counts: beyond this a number is garbage, not an order
+MAX_MONEY = Decimal(10) ** 15  # amounts at or past this are garbage in any currency, VND included
+MONEY_PLACES = 10  # USD panels price in 0.0015s; floats bring 15+ digits of noise beyond this
+MAX_NUMBER_TEXT = 50  # a number written longer than this is garbage (and costs to parse)
+MAX_STATUS_TEXT = 64  # the longest real status is "In progress"; longer text is not a status
+MAX_ERROR_TEXT = 500  # a panel's error is a sentence, not a page
+_MONEY_QUANTUM = Decimal(1).scaleb(-MONEY_PLACES)
 
 FINAL_ORDER_STATUSES = frozenset({"Completed", "Partial", "Canceled"})
 FINAL_REFILL_STATUSES = frozenset({"Completed", "Rejected", "Error", "Canceled"})
@@ -40,29 +55,84 @@ def normalize_status(raw: Any) -> str:
     return _STATUS_SPELLINGS.get(text.lower(), text or "Unknown")
 
 
-def to_decimal(value: Any) -> Decimal | None:
-    """Money and rates: `"2.5"`, `2.5`, `"1,250"` → Decimal; anything unreadable → None."""
-    if value is None or isinstance(value, bool):
-        return None
-    if isinstance(value, float):
-        value = repr(value)
-    try:
-        result = Decimal(str(value).strip().replace(",", ""))
-    except (InvalidOperation, ValueError):
-        return None
-    return result if result.is_finite() else None
-
-
-def to_int(value: Any) -> int | None:
-    """IDs and counts arrive as ints, strings, even `"12.0"`; anything else → None."""
+def _parse_decimal(value: Any) -> Decimal | None:
+    """The number written in `value` (ints, floats, `"2.5"`, `"1,250"`), unbounded and perhaps
+    NaN or infinite; None when it is not a number or is written implausibly long."""
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
-    number = to_decimal(value)
-    if number is None or number != number.to_integral_value():
+        return Decimal(value)
+    text = repr(value) if isinstance(value, float) else str(value)
+    text = text.strip().replace(",", "")
+    if not text or len(text) > MAX_NUMBER_TEXT:
         return None
-    return int(number)
+    try:
+        return Decimal(text)
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def to_decimal(value: Any, *, minimum: Decimal = -MAX_MONEY) -> Decimal | None:
+    """Money and rates: `"2.5"`, `2.5`, `"1,250"` → Decimal; anything unreadable → None.
+
+    Bounded so that what we store as text and add up is sane: finite, `minimum` ≤ x and
+    |x| < `MAX_MONEY`, at most `MONEY_PLACES` fractional digits (rounded: a float's noise,
+    not a refusal) and written plainly (`1E+5` → `100000`).
+    """
+    number = _parse_decimal(value)
+    if number is None or not number.is_finite() or abs(number) >= MAX_MONEY or number < minimum:
+        return None
+    exponent = number.as_tuple().exponent
+    assert isinstance(exponent, int)  # finite numbers have an integer exponent
+    if exponent > 0:
+        return number.quantize(Decimal(1))
+    if exponent < -MONEY_PLACES:
+        rounded = number.quantize(_MONEY_QUANTUM, rounding=ROUND_HALF_EVEN)
+        return rounded.quantize(Decimal(1)) if rounded == rounded.to_integral_value() else rounded.normalize()
+    return number
+
+
+def to_int(value: Any, *, minimum: int = -MAX_PANEL_NUMBER, maximum: int = MAX_PANEL_NUMBER) -> int | None:
+    """IDs and counts arrive as ints, strings, even `"12.0"`; anything else → None.
+
+    Bounded to `minimum`…`maximum` (at most ±`MAX_PANEL_NUMBER`): a number past that is garbage
+    and, past 2**63, can't even be stored.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        number = value
+    else:
+        parsed = _parse_decimal(value)
+        if parsed is None or not parsed.is_finite() or abs(parsed) > MAX_PANEL_NUMBER:
+            return None
+        if parsed != parsed.to_integral_value():
+            return None
+        number = int(parsed)
+    if not max(minimum, -MAX_PANEL_NUMBER) <= number <= min(maximum, MAX_PANEL_NUMBER):
+        return None
+    return number
+
+
+def _looks_numeric(value: Any) -> bool:
+    """Whether `value` is written as a number (NaN, Infinity and absurdly long text included).
+
+    Text like `"n/a"` is a panel's way of saying "unknown" and reads as None; a *number* that
+    doesn't fit its field (`"1e30"`, `-5` as a count) means the answer itself is broken.
+    """
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return True
+    if not isinstance(value, str):
+        return False
+    return len(value.strip()) > MAX_NUMBER_TEXT or _parse_decimal(value) is not None
+
+
+def _bounded(value: Any, parse: Callable[[Any], T | None]) -> tuple[T | None, bool]:
+    """(parsed value, whether it is poisoned: a number present but outside its bounds)."""
+    parsed = parse(value)
+    return parsed, parsed is None and _looks_numeric(value)
 
 
 def to_bool(value: Any) -> bool:
@@ -90,12 +160,12 @@ class Service:
         """Parse one catalog entry; None when it lacks an ID or a rate (unorderable)."""
         if not isinstance(raw, dict):
             return None
-        service_id = to_int(raw.get("service", raw.get("id")))
-        rate = to_decimal(raw.get("rate"))
+        service_id = to_int(raw.get("service", raw.get("id")), minimum=1)
+        rate = to_decimal(raw.get("rate"), minimum=Decimal(0))  # a negative price would pay us
         if service_id is None or rate is None:
             return None
-        minimum = to_int(raw.get("min")) or 1
-        maximum = to_int(raw.get("max")) or minimum
+        minimum = to_int(raw.get("min"), minimum=0) or 1
+        maximum = to_int(raw.get("max"), minimum=0) or minimum
         return cls(
             id=service_id,
             name=str(raw.get("name") or f"#{service_id}").strip(),
@@ -156,24 +226,64 @@ class OrderStatus:
     remains: int | None = None
     currency: str | None = None
     error: str | None = None  # set when the panel refused this ID inside a multi answer
+    # The panel's entry for this ID was broken (a number out of range, not an object): its
+    # status can't be trusted; the entry is skipped, the rest of its batch still applies.
+    unreadable: bool = False
 
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_ORDER_STATUSES
 
+    @property
+    def within_bounds(self) -> bool:
+        """Whether every value fits what the parsers accept, so storing it can't fail.
+
+        `from_api` guarantees it; the store checks it too, because one value SQLite can't
+        bind (an int past 2**63) would roll back the whole batch it is written with.
+        """
+        counts = (self.order_id, self.start_count, self.remains)
+        if any(n is not None and abs(n) > MAX_PANEL_NUMBER for n in counts):
+            return False
+        if self.charge is not None and not (self.charge.is_finite() and abs(self.charge) < MAX_MONEY):
+            return False
+        return len(self.status) <= MAX_STATUS_TEXT
+
     @classmethod
     def from_api(cls, order_id: int, raw: Any) -> OrderStatus:
+        """One order's entry; a refused ID carries `error`, a broken entry is `unreadable`.
+
+        Placeholders (`"remains": "n/a"`, null, "") read as unknown and the status still
+        counts; a number that is present but impossible (`"1e30"`, NaN, a negative count or
+        charge) means the entry is garbage, so none of it is believed.
+        """
         if not isinstance(raw, dict):
-            return cls(order_id, "Unknown", error="unreadable answer")
+            return cls(order_id, "Unknown", error="unreadable answer", unreadable=True)
         if "error" in raw:
-            return cls(order_id, "Unknown", error=str(raw["error"]))
+            return cls(order_id, "Unknown", error=str(raw["error"])[:MAX_ERROR_TEXT])
+        charge, bad_charge = _bounded(raw.get("charge"), lambda v: to_decimal(v, minimum=Decimal(0)))
+        start_count, bad_start = _bounded(raw.get("start_count"), lambda v: to_int(v, minimum=0))
+        remains, bad_remains = _bounded(raw.get("remains"), to_int)  # negative: over-delivered
+        status = normalize_status(raw.get("status"))
+        broken = [
+            name
+            for name, bad in (
+                ("charge", bad_charge),
+                ("start_count", bad_start),
+                ("remains", bad_remains),
+                ("status", len(status) > MAX_STATUS_TEXT),
+            )
+            if bad
+        ]
+        if broken:
+            return cls(order_id, "Unknown", error=f"unreadable {', '.join(broken)}", unreadable=True)
+        currency = raw.get("currency")
         return cls(
             order_id=order_id,
-            status=normalize_status(raw.get("status")),
-            charge=to_decimal(raw.get("charge")),
-            start_count=to_int(raw.get("start_count")),
-            remains=to_int(raw.get("remains")),
-            currency=str(raw["currency"]) if raw.get("currency") else None,
+            status=status,
+            charge=charge,
+            start_count=start_count,
+            remains=remains,
+            currency=str(currency)[:MAX_STATUS_TEXT] if currency else None,
         )
 
 

@@ -40,7 +40,7 @@ class Group:
 
 @dataclass(frozen=True)
 class PeriodStats:
-    days: int  # 1 = today (since midnight UTC)
+    days: int  # 1 = today (since the owner's midnight, in `TIMEZONE`)
     totals: Totals
     by_user: list[Group]
     by_service: list[Group]
@@ -71,6 +71,11 @@ class AdminService:
         return sorted(lines, key=lambda line: (-line.totals.charge, -line.totals.orders, line.user_id))
 
     async def stats(self) -> list[PeriodStats]:
+        """Today, 7 and 30 days, each starting at a midnight of the owner's zone.
+
+        Canceled (refunded) orders are not spending and don't appear; the store compares
+        these zoned midnights with its UTC timestamps correctly.
+        """
         now = self._clock().astimezone(self._zone)
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         spends = await self._store.spending(since=midnight - timedelta(days=29))

@@ -2,7 +2,8 @@
 
 The catalog changes rarely but is big (thousands of services) and slow to
 fetch, so it is kept in memory with a TTL.  A stale catalog is still served
-while one background refresh runs; only the very first load waits.
+while one background refresh runs; only the very first load waits, and a person
+waits for it at most `interactive_wait` seconds (see `refresh`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from bot.panel.errors import PanelUnavailable
 from bot.panel.models import Service
 
 log = logging.getLogger(__name__)
@@ -69,8 +71,13 @@ class CatalogCache:
         ttl_seconds: float = 600,
         clock: Callable[[], float] = time.monotonic,
         on_load: Callable[[Catalog], None] | None = None,
+        *,
+        fetch_now: Callable[[], Awaitable[list[Service]]] | None = None,
+        interactive_wait: float | None = None,
     ) -> None:
-        self._fetch = fetch
+        self._fetch = fetch  # background loads: may retry with back-off for a long while
+        self._fetch_now = fetch_now or fetch  # a person is waiting: one quick attempt
+        self._wait = interactive_wait  # the longest a person waits for a load (None: no bound)
         self._on_load = on_load  # e.g. build the search index now, not in a user's first search
         self._ttl = ttl_seconds
         self._clock = clock
@@ -82,22 +89,41 @@ class CatalogCache:
     def current(self) -> Catalog | None:
         return self._catalog
 
-    async def get(self) -> Catalog:
-        """The catalog; loads it on first use, refreshes in the background when stale."""
+    async def get(self, *, interactive: bool = True) -> Catalog:
+        """The catalog; loads it on first use, refreshes in the background when stale.
+
+        `interactive` defaults to True because nearly every caller is a handler with a
+        person waiting (see `refresh`); background work (the start-up warm-up) passes False.
+        """
         catalog = self._catalog
         if catalog is None:
-            return await self.refresh()
+            return await self.refresh(interactive=interactive)
         if self._clock() - catalog.fetched_at >= self._ttl and not self._refreshing():
             self._background = asyncio.create_task(self._refresh_quietly())
         return catalog
 
-    async def refresh(self) -> Catalog:
-        """Fetch now (single flight: concurrent callers share one panel call)."""
+    async def refresh(self, *, interactive: bool = True) -> Catalog:
+        """Fetch now (single flight: concurrent callers share one panel call).
+
+        Interactive: the whole wait is bounded by `interactive_wait`, the wait for a load
+        already in flight (the warm-up, retrying through an outage for over a minute) as
+        well as our own one-attempt fetch, so a person hears "the panel is not answering"
+        in time.  Raises `PanelUnavailable` when the bound is reached.
+        """
+        if not interactive or self._wait is None:
+            return await self._load(self._fetch)
+        try:
+            async with asyncio.timeout(self._wait):
+                return await self._load(self._fetch_now)
+        except TimeoutError:
+            raise PanelUnavailable("timeout") from None
+
+    async def _load(self, fetch: Callable[[], Awaitable[list[Service]]]) -> Catalog:
         started = self._clock()
         async with self._lock:
             if self._catalog is not None and self._catalog.fetched_at >= started:
                 return self._catalog
-            services = await self._fetch()
+            services = await fetch()
             catalog = Catalog(tuple(services), self._clock())
             if self._on_load is not None:
                 self._on_load(catalog)
@@ -114,6 +140,6 @@ class CatalogCache:
 
     async def _refresh_quietly(self) -> None:
         try:
-            await self.refresh()
+            await self.refresh(interactive=False)
         except Exception as exc:  # the stale catalog keeps serving; next use retries
             log.warning("catalog refresh failed, serving the cached one: %s", exc)

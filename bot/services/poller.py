@@ -5,22 +5,30 @@ stuck ones less often) with ⌈n/100⌉ multi-status calls, and writes each
 batch in one transaction. When the panel is down, cycles are skipped with a
 doubling back-off so an outage costs a handful of calls, not one per minute
 per order, and the outage is logged once, not every cycle.
+
+An entry of a status answer that can't be read (a number out of range, not an object) is
+skipped on its own: the rest of its batch is applied, and it is logged once per order,
+not once per cycle, while it stays unreadable.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.panel.client import PanelClient, chunked
 from bot.panel.errors import PanelUnavailable
+from bot.panel.models import OrderStatus
 from bot.store.repository import Store
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 600.0
+# Orders whose unreadable answer was already logged; bounded so a panel answering garbage for
+# everything can't grow memory without end (past it the oldest may be logged a second time).
+MAX_REMEMBERED_UNREADABLE = 10_000
 
 
 @dataclass(frozen=True)
@@ -52,6 +60,7 @@ class StatusPoller:
         self._backoff = 0.0
         self._resume_at = 0.0
         self.outage_since: float | None = None  # monotonic time the current outage began
+        self._unreadable: dict[int, None] = {}  # panel order IDs already logged, oldest first
 
     @property
     def outage_seconds(self) -> float:
@@ -75,6 +84,7 @@ class StatusPoller:
         for batch in chunked(order_ids):
             statuses = await self._panel.statuses(batch)
             status_calls += 1
+            self._note_unreadable(statuses.values())
             changed += await self._store.apply_statuses(statuses.values())
         refill_ids = await self._store.due_refill_ids()
         refill_calls = 0
@@ -83,6 +93,23 @@ class StatusPoller:
             refill_calls += 1
             changed += await self._store.update_refill_statuses(refill_statuses.values())
         return CycleReport(len(order_ids), len(refill_ids), status_calls, refill_calls, changed)
+
+    def _note_unreadable(self, statuses: Iterable[OrderStatus]) -> None:
+        """Log an order whose entry can't be read the first time only (the store skips it):
+        the same garbage every minute would drown the log.  Once it reads well again it is
+        forgotten, so a later relapse is logged anew."""
+        for st in statuses:
+            if not st.unreadable:
+                self._unreadable.pop(st.order_id, None)
+                continue
+            if st.order_id in self._unreadable:
+                continue
+            log.warning(
+                "panel order %s: %s in the status answer; skipped until it reads", st.order_id, st.error
+            )
+            self._unreadable[st.order_id] = None
+            if len(self._unreadable) > MAX_REMEMBERED_UNREADABLE:
+                del self._unreadable[next(iter(self._unreadable))]
 
     def _fail(self, reason: str) -> None:
         self._backoff = min(self._max_backoff, max(self._base_backoff, self._backoff * 2))

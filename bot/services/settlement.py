@@ -62,7 +62,7 @@ class SettlementService:
         if taken is not None:
             raise SettleError("settle_panel_id_taken", panel_id=panel_order_id, order_id=taken.id)
         try:
-            await self._panel.status(panel_order_id)  # the panel must know it (PanelUnavailable propagates)
+            await self._panel.status(panel_order_id, interactive=True)  # the panel must know it
         except PanelError as exc:
             raise SettleError(
                 "settle_panel_unknown_id", panel_id=panel_order_id, message=exc.message

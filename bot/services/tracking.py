@@ -6,7 +6,8 @@ like one that does not exist (same exception, same `None`), so nothing about it
 (link, charge, status) can leak and no panel call is ever made for it.
 
 Writes to the panel (`refill`, `cancel`) are sent exactly once: the client never
-retries them, and neither does this service.
+retries them, and neither does this service.  Every read here is made while a person
+waits for the answer, so each is `interactive`: one attempt, a short deadline.
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ class TrackingService:
         order = await self._owned(user_id, order_row_id)
         if order.panel_order_id is None:
             return order
-        status = await self._panel.status(order.panel_order_id)
+        status = await self._panel.status(order.panel_order_id, interactive=True)
         await self._store.apply_statuses([status])
         return await self._owned(user_id, order_row_id)
 
@@ -145,7 +146,8 @@ class TrackingService:
         owned = await self._store.orders_by_panel_ids(user_id, wanted)
         errors: dict[int, str] = {}
         if owned:
-            fresh = await self._panel.statuses(o.panel_order_id for o in owned if o.panel_order_id)
+            ids = [o.panel_order_id for o in owned if o.panel_order_id]
+            fresh = await self._panel.statuses(ids, interactive=True)
             await self._store.apply_statuses(fresh.values())
             errors = {pid: st.error for pid, st in fresh.items() if st.error is not None}
             owned = await self._store.orders_by_panel_ids(user_id, wanted)
@@ -228,7 +230,7 @@ class TrackingService:
         open_ids = [r.refill_id for r in refills if r.refill_id and r.status not in FINAL_REFILL_STATUSES]
         if open_ids:
             try:
-                fresh = await self._panel.refill_statuses(open_ids)
+                fresh = await self._panel.refill_statuses(open_ids, interactive=True)
             except PanelClientError as exc:
                 log.warning("refill statuses unavailable, showing stored ones: %s", exc)
             else:

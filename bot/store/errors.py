@@ -16,3 +16,20 @@ class DuplicatePanelOrder(StoreError):
     def __init__(self, panel_order_id: int) -> None:
         super().__init__(f"panel order {panel_order_id} is already recorded")
         self.panel_order_id = panel_order_id
+
+
+class DatabaseUnusable(StoreError):
+    """The database file can't be used at all (damaged, unreadable, not a database): the bot
+    can't run without it.  The message is one line for the operator: which file, what is
+    wrong, and what to do about it."""
+
+    def __init__(self, path: str, reason: str, *, damaged: bool) -> None:
+        if damaged:
+            advice = "restore it from a backup, or move it aside to start with an empty database"
+            message = f"the database file {path} is damaged ({reason}): {advice}"
+        else:
+            advice = "check the path and its permissions"
+            message = f"could not open the database file {path} ({reason}): {advice}"
+        super().__init__(message)
+        self.path = path
+        self.damaged = damaged

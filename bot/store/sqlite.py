@@ -8,8 +8,11 @@ handlers can never interleave inside one BEGIN…COMMIT.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import os
 import sqlite3
+import stat
 from collections.abc import AsyncIterator, Callable, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -19,10 +22,12 @@ from typing import Any
 
 import aiosqlite
 
-from bot.panel.models import OrderStatus, RefillStatus
-from bot.store.errors import DuplicateConfirmation, DuplicatePanelOrder
+from bot.panel.models import MAX_PANEL_NUMBER, OrderStatus, RefillStatus
+from bot.store.errors import DatabaseUnusable, DuplicateConfirmation, DuplicatePanelOrder
 from bot.store.models import NewOrder, OrderRecord, OrderState, RefillRecord, Spend, UserRecord, utcnow
 from bot.store.schema import MIGRATIONS
+
+log = logging.getLogger(__name__)
 
 # These two conditions are written out literally, exactly as in the partial indexes of
 # migration 3: SQLite uses a partial index only when the query repeats its WHERE terms.
@@ -52,24 +57,48 @@ class SqliteStore:
     # -- lifecycle ---------------------------------------------------------------------------
 
     async def open(self) -> None:
-        if str(self.path) != ":memory:":
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            # Create the file owner-only before SQLite does: it holds who ordered what.
-            os.close(os.open(self.path, os.O_CREAT | os.O_RDWR, 0o600))
-        self._db = await aiosqlite.connect(self.path, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        await self._db.execute("PRAGMA journal_mode=WAL")
-        await self._db.execute("PRAGMA foreign_keys=ON")
-        await self._db.execute("PRAGMA busy_timeout=5000")
-        await self._migrate()
+        """Connect and migrate; folder and file are made owner-only (see `_owner_only`).
+
+        Raises `DatabaseUnusable` (one line: which file, what is wrong, what to do) when the
+        file can't be used.  Whatever fails, the connection is closed first: its worker
+        thread is not a daemon, and a failed start would otherwise never exit.
+        """
+        try:
+            if str(self.path) != ":memory:":
+                _owner_only(self.path)
+            self._db = await aiosqlite.connect(self.path, isolation_level=None)
+            self._db.row_factory = sqlite3.Row
+            await self._db.execute("PRAGMA journal_mode=WAL")
+            await self._db.execute("PRAGMA foreign_keys=ON")
+            await self._db.execute("PRAGMA busy_timeout=5000")
+            await self._migrate()
+        except (sqlite3.Error, OSError) as exc:
+            await self._abandon()
+            raise _unusable(self.path, exc) from None
+        except BaseException:
+            await self._abandon()
+            raise
 
     async def close(self) -> None:
-        """Close the connection; an unclosed aiosqlite thread keeps the process alive."""
-        if self._db is not None:
+        """Close the connection; an unclosed aiosqlite thread keeps the process alive, so it
+        is closed even when the last `PRAGMA optimize` fails or the wait for the lock is cut
+        short (a bounded shutdown)."""
+        db = self._db
+        if db is None:
+            return
+        try:
             async with self._lock:
-                await self._db.execute("PRAGMA optimize")  # keeps the planner's statistics fresh
-                await self._db.close()
+                await db.execute("PRAGMA optimize")  # keeps the planner's statistics fresh
+        finally:
             self._db = None
+            await db.close()
+
+    async def _abandon(self) -> None:
+        """Close a connection that failed to open properly; its own error is beside the point."""
+        db, self._db = self._db, None
+        if db is not None:
+            with contextlib.suppress(Exception):
+                await db.close()
 
     async def __aenter__(self) -> SqliteStore:
         await self.open()
@@ -123,7 +152,7 @@ class SqliteStore:
             return cursor.rowcount
 
     def _now(self) -> str:
-        return self._clock().isoformat()
+        return _utc_text(self._clock())
 
     # -- users -------------------------------------------------------------------------------
 
@@ -312,7 +341,7 @@ class SqliteStore:
             f"SELECT panel_order_id FROM orders WHERE {_OPEN_ORDER} "
             "AND (created_at >= ? OR checked_at IS NULL OR checked_at <= ?) "
             "ORDER BY checked_at, id",
-            ((now - stuck_after).isoformat(), (now - stuck_every).isoformat()),
+            (_utc_text(now - stuck_after), _utc_text(now - stuck_every)),
         )
         return [row[0] for row in rows]
 
@@ -333,12 +362,17 @@ class SqliteStore:
 
         Two `executemany` calls instead of one `execute` per order: every aiosqlite call is a
         round trip to its worker thread, and a cycle writes tens of thousands of rows.
+        An entry with a value SQLite can't take (an int past 2**63) would fail the whole batch,
+        every cycle: such an entry counts as unanswered (checked, nothing else changes), as
+        does one the panel refused or that could not be read.
         """
         now = self._now()
         answered: list[tuple[Any, ...]] = []
         unanswered: list[tuple[Any, ...]] = []
         for st in statuses:
-            if st.error is not None:
+            if abs(st.order_id) > MAX_PANEL_NUMBER:
+                continue  # can't be one of ours: panel IDs are stored only when sane
+            if st.error is not None or st.unreadable or not st.within_bounds:
                 unanswered.append((now, st.order_id))
                 continue
             answered.append(
@@ -484,18 +518,26 @@ class SqliteStore:
         return [_user(row) for row in await self._all("SELECT * FROM users ORDER BY last_seen DESC")]
 
     async def spending(self, since: datetime | None = None, user_id: int | None = None) -> list[Spend]:
-        """Charges of orders that reached (or may have reached) the panel, for stats and limits.
+        """Charges of orders that reached (or may have reached) the panel and were not given
+        back, for stats and limits.
 
         Unknown outcomes count: for a spending limit, "maybe charged" must count as charged.
+        Canceled orders don't ("Refunded" reads as Canceled): the panel gave the money back,
+        whatever charge it last reported.  A Partial counts the charge the panel last reported
+        (`apply_statuses` keeps it), not the one quoted.
+
+        Timestamps are compared as ISO text, which is only right within one UTC offset: an
+        owner's "today" (`+07:00`) is turned into UTC, the form every timestamp is stored in,
+        or the first 7 hours of the day would be left out.
         """
         sql = (
             "SELECT user_id, service_id, service_name, charge, created_at FROM orders "
-            "WHERE state IN ('placed', 'unknown', 'intent')"
+            "WHERE state IN ('placed', 'unknown', 'intent') AND status IS NOT 'Canceled'"
         )
         params: list[Any] = []
         if since is not None:
             sql += " AND created_at >= ?"
-            params.append(since.isoformat())
+            params.append(_utc_text(since))
         if user_id is not None:
             sql += " AND user_id = ?"
             params.append(user_id)
@@ -519,10 +561,55 @@ class SqliteStore:
         await self._write("DELETE FROM kv WHERE namespace = ? AND key = ?", (namespace, key))
 
 
+def _owner_only(path: Path) -> None:
+    """The database holds who ordered what, for how much: it is readable by its owner only.
+
+    Folders we create are 0700 (every missing level, not just the last); a folder that
+    already exists was chosen by the user (e.g. `/data` on a volume) and is left alone.  The
+    file is created 0600, and an existing one (and its `-wal`/`-shm` siblings, which SQLite
+    would otherwise create with the file's old mode) is tightened to 0600.
+    """
+    missing: list[Path] = []
+    folder = path.parent
+    while not folder.exists():
+        missing.append(folder)
+        folder = folder.parent
+    for folder in reversed(missing):
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            continue  # created meanwhile by someone else: theirs, not ours to change
+        os.chmod(folder, 0o700)  # `mode` is filtered through the umask
+    os.close(os.open(path, os.O_CREAT | os.O_RDWR, 0o600))
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        try:
+            if name.exists() and stat.S_IMODE(name.stat().st_mode) != 0o600:
+                os.chmod(name, 0o600)
+        except PermissionError:  # someone else's file we may still write to: say so, go on
+            log.warning("could not make %s owner-only (not its owner)", name)
+
+
+def _unusable(path: Path, exc: sqlite3.Error | OSError) -> DatabaseUnusable:
+    """The operator's one line for a database that can't be opened: a damaged file (not a
+    database at all, or a corrupt one) is told apart from one that can't be reached."""
+    name = getattr(exc, "sqlite_errorname", "")
+    damaged = name.startswith(("SQLITE_NOTADB", "SQLITE_CORRUPT"))
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+    return DatabaseUnusable(str(path), reason, damaged=damaged)
+
+
 def _statements(script: str) -> list[str]:
     """Split a migration into statements (aiosqlite has no executescript inside BEGIN)."""
     lines = [line.split("--", 1)[0] for line in script.splitlines()]
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+
+
+def _utc_text(moment: datetime) -> str:
+    """A datetime as the store writes timestamps (ISO text in UTC), so text comparison orders
+    them right whatever zone the caller used; a naive datetime is taken to be UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC).isoformat()
+    return moment.astimezone(UTC).isoformat()
 
 
 def _dt(value: str | None) -> datetime:

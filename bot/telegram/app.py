@@ -21,6 +21,7 @@ from bot.telegram.handlers import (
     wizard,
 )
 from bot.telegram.processor import PerUserUpdateProcessor
+from bot.telegram.ratelimit import PriorityRateLimiter
 
 
 def build_application(settings: Settings, deps: Deps, persistence: BasePersistence) -> Application:
@@ -33,7 +34,10 @@ def build_application(settings: Settings, deps: Deps, persistence: BasePersisten
         # Paced, not bursty: the default is a 30-message bucket that also refills at 30/s, so
         # a burst puts up to ~60 into one second, and every 429 pauses *all* sends for
         # retry_after + 0.1 s.  A one-message bucket refilled 28 times a second never does.
-        .rate_limiter(AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 28, max_retries=3))
+        # Replies go ahead of notifications in it (see ratelimit.py).
+        .rate_limiter(
+            PriorityRateLimiter(AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 28, max_retries=3))
+        )
         .concurrent_updates(PerUserUpdateProcessor())
         .build()
     )

@@ -3,6 +3,8 @@
 Runs every `STATUS_POLL_SECONDS` on PTB's job queue. Messages go through the
 application's bot, whose `AIORateLimiter` keeps a burst of a thousand
 completions under Telegram's limits (and retries 429s) instead of storming.
+Notices queue behind interactive replies in that limiter (`ratelimit.BACKGROUND`),
+so a burst never makes anyone wait for an answer.
 A notice is marked delivered only after Telegram accepted it: a transient
 failure is retried next cycle, a user who blocked the bot is marked blocked
 and skipped from then on.
@@ -14,11 +16,12 @@ import asyncio
 import logging
 from dataclasses import dataclass
 from html import escape
+from typing import Any
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import ContextTypes, ExtBot
 
 from bot.services.alerts import Alert, AlertKind
 from bot.services.money import format_amount, format_money
@@ -28,6 +31,7 @@ from bot.services.tracking import NotFound
 from bot.telegram import callbacks
 from bot.telegram.context import Deps
 from bot.telegram.keyboards import button
+from bot.telegram.ratelimit import BACKGROUND
 from bot.telegram.texts import language_for, text
 
 log = logging.getLogger(__name__)
@@ -117,6 +121,7 @@ class TrackingJob:
                 parse_mode=ParseMode.HTML,
                 reply_markup=markup,
                 disable_web_page_preview=True,
+                **_background(bot),
             )
         except Forbidden:
             delivery.blocked += 1
@@ -177,6 +182,14 @@ class TrackingJob:
                 values["threshold"] = format_money(alert.threshold or 0, escape(alert.currency), lang)
             message = text(lang, f"alert_{alert.kind.value}", **values)
             try:
-                await bot.send_message(admin, message, parse_mode=ParseMode.HTML)
+                await bot.send_message(admin, message, parse_mode=ParseMode.HTML, **_background(bot))
             except TelegramError as exc:
                 log.warning("could not alert admin %s: %s", admin, exc)
+
+
+def _background(bot: Bot) -> dict[str, Any]:
+    """Marks a send nobody is waiting for, so replies go first (see ratelimit.py).  Only a bot
+    with a rate limiter takes `rate_limit_args` (benchmarks may run one without)."""
+    if isinstance(bot, ExtBot) and bot.rate_limiter is not None:
+        return {"rate_limit_args": BACKGROUND}
+    return {}

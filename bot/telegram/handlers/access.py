@@ -3,6 +3,10 @@
 It runs first (group -2) and stops the update with `ApplicationHandlerStop`, so
 a stranger costs no panel call and no database write, whatever they send, and
 nothing about orders or balance is ever said in a group.
+
+A stranger who keeps writing is told once, then ignored for a while
+(`RefusalThrottle`): refusals are messages, and messages share the rate limit
+with the replies of the bot's own users.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
 
 from bot.services.access import Role
+from bot.services.refusals import RefusalThrottle
 from bot.telegram.commands import set_admin_menu
 from bot.telegram.context import Context, deps
 from bot.telegram.texts import language_for, text
@@ -26,6 +31,7 @@ from bot.telegram.texts import language_for, text
 log = logging.getLogger(__name__)
 
 ADMIN_MENUS_KEY = "admin_menus"  # bot_data: admins whose chat menu was set in this process
+REFUSALS_KEY = "refusals"  # bot_data: the RefusalThrottle
 
 
 async def gate(update: Update, context: Context) -> None:
@@ -37,9 +43,9 @@ async def gate(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop  # channel posts and the like: nothing for us to do
     role = deps(context).access.role(user.id)
     if role is Role.STRANGER:
-        log.info("refused user %s", user.id)
         await _refuse(update, context, user.id, language_for(None, user.language_code))
         raise ApplicationHandlerStop
+    refusals(context).forget(user.id)  # should /deny come later, the refusal is news again
     if role is Role.ADMIN:
         await _admin_menu_once(context, user.id)
 
@@ -51,7 +57,16 @@ async def _admin_menu_once(context: Context, admin_id: int) -> None:
         await set_admin_menu(context.bot, admin_id)
 
 
+def refusals(context: Context) -> RefusalThrottle:
+    """The application's one refusal memory (tests swap it for one with their own clock)."""
+    throttle: RefusalThrottle = context.bot_data[REFUSALS_KEY]
+    return throttle
+
+
 async def _refuse(update: Update, context: Context, user_id: int, lang: str) -> None:
+    """Taps and inline queries are always answered: those answers are cheap, outside the
+    per-chat message limit, and without one the user's client keeps spinning.  A message
+    is answered only when `RefusalThrottle` says so; otherwise silence."""
     if update.callback_query is not None:
         await update.callback_query.answer(
             text(lang, "access_refused_short", user_id=user_id), show_alert=True
@@ -60,6 +75,10 @@ async def _refuse(update: Update, context: Context, user_id: int, lang: str) -> 
         button = InlineQueryResultsButton(text=text(lang, "access_inline_button"), start_parameter="access")
         await update.inline_query.answer([], cache_time=0, is_personal=True, button=button)
     elif update.effective_message is not None and update.effective_chat is not None:
+        if not refusals(context).may_tell(user_id):
+            log.debug("ignored stranger %s (told recently, or too many strangers told)", user_id)
+            return
+        log.info("refused user %s", user_id)
         await context.bot.send_message(
             update.effective_chat.id, text(lang, "access_refused", user_id=user_id), parse_mode=ParseMode.HTML
         )
@@ -85,4 +104,5 @@ async def _outside_private_chat(update: Update, context: Context) -> None:
 
 
 def register(app: Application) -> None:
+    app.bot_data[REFUSALS_KEY] = RefusalThrottle()
     app.add_handler(TypeHandler(Update, gate), group=-2)

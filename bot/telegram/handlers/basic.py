@@ -10,6 +10,7 @@ from telegram.ext import Application, CommandHandler
 from bot.services.money import format_money
 from bot.telegram import replies
 from bot.telegram.context import Context, deps, language
+from bot.telegram.working import working
 
 
 async def start(update: Update, context: Context) -> None:
@@ -23,8 +24,11 @@ async def help_command(update: Update, context: Context) -> None:
 
 
 async def balance(update: Update, context: Context) -> None:
-    """Live balance; panel failures are turned into plain words by the error handler."""
-    result = await deps(context).account.balance()
+    """Live balance; panel failures are turned into plain words by the error handler.
+
+    Interactive: one attempt within the short deadline, "typing…" meanwhile."""
+    async with working(update, context):
+        result = await deps(context).account.balance(interactive=True)
     amount = format_money(result.amount, escape(result.currency), language(context))
     await replies.reply(update, context, "balance", amount=amount)
 

@@ -19,6 +19,7 @@ from bot.panel.models import Service
 from bot.services.catalog import Catalog, category_key
 from bot.telegram import callbacks, views
 from bot.telegram.context import Context, deps, language
+from bot.telegram.working import working
 
 # A category key or search id inside a card's "back" data: short and colon-free.
 _ORIGIN_KEY = re.compile(r"[0-9A-Za-z_-]{1,16}")
@@ -26,13 +27,13 @@ _ORIGIN_KEY = re.compile(r"[0-9A-Za-z_-]{1,16}")
 
 async def services_command(update: Update, context: Context) -> None:
     """`/services`: the first page of categories, as a new message the buttons then edit."""
-    catalog = await deps(context).catalog.get()
+    catalog = await _catalog(update, context)
     await views.show(update, context, views.categories_screen(catalog, language(context), 0))
 
 
 async def categories_page(update: Update, context: Context) -> None:
     """`cat:<page>`: a page of the category list (out-of-range pages show the nearest one)."""
-    catalog = await deps(context).catalog.get()
+    catalog = await _catalog(update, context)
     page = views.page_arg(callbacks.parse(_data(update)), 0)
     if page is None:
         await views.stale(update, context)
@@ -42,7 +43,7 @@ async def categories_page(update: Update, context: Context) -> None:
 
 async def category_page(update: Update, context: Context) -> None:
     """`cs:<category key>:<page>`: a page of one category's services."""
-    catalog = await deps(context).catalog.get()
+    catalog = await _catalog(update, context)
     args = callbacks.parse(_data(update))
     category = catalog.category(args[0]) if args else None
     page = views.page_arg(args, 1)
@@ -55,7 +56,7 @@ async def category_page(update: Update, context: Context) -> None:
 
 async def open_service(update: Update, context: Context) -> None:
     """`sv:<id>[:<back prefix>:<key>:<page>]`: the card, with "‹ Back" to where it was opened."""
-    catalog = await deps(context).catalog.get()
+    catalog = await _catalog(update, context)
     args = callbacks.parse(_data(update))
     service_id = callbacks.int_arg(args, 0)
     service = catalog.get(service_id) if service_id is not None else None
@@ -65,6 +66,16 @@ async def open_service(update: Update, context: Context) -> None:
     back = back_data(catalog, service, args[1:])
     currency = await deps(context).account.currency()
     await views.show(update, context, views.service_screen(service, language(context), back, currency))
+
+
+async def _catalog(update: Update, context: Context) -> Catalog:
+    """The catalog.  When it must be loaded first, the user waits for the panel: at most the
+    interactive deadline (`CatalogCache.refresh`), with "typing…" shown meanwhile."""
+    cache = deps(context).catalog
+    if cache.current is not None:
+        return await cache.get()
+    async with working(update, context):
+        return await cache.get()
 
 
 def back_data(catalog: Catalog, service: Service, origin: list[str]) -> str:

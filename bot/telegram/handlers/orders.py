@@ -34,6 +34,7 @@ from bot.telegram import callbacks, replies, views
 from bot.telegram.context import Context, deps, language
 from bot.telegram.keyboards import Page, button, nav_row, shorten
 from bot.telegram.texts import text
+from bot.telegram.working import working
 
 ORDERS_PER_PAGE = 8
 REFILLS_PER_PAGE = 10
@@ -71,7 +72,10 @@ async def refills_command(update: Update, context: Context) -> None:
 
 
 async def status_command(update: Update, context: Context) -> None:
-    """Live status by panel order ID; one ID gets the full card, several get one line each."""
+    """Live status by panel order ID; one ID gets the full card, several get one line each.
+
+    The panel is asked while the user waits: one quick attempt (see `TrackingService`),
+    "typing…" meanwhile, and "the panel is not answering" from the error handler."""
     lang = language(context)
     ids = _parse_ids(context.args)
     if not ids:
@@ -81,7 +85,8 @@ async def status_command(update: Update, context: Context) -> None:
         await _send(update, context, (text(lang, "status_too_many", max=STATUS_MAX_IDS), None))
         return
     tracking, user_id = _tracking(context), _user_id(update)
-    lines = await tracking.statuses(user_id, ids)
+    async with working(update, context):
+        lines = await tracking.statuses(user_id, ids)
     single = lines[0] if len(lines) == 1 else None
     if single is not None and single.order is not None and single.error is None:
         view = await tracking.order_view(user_id, single.order.id)

@@ -262,6 +262,7 @@ TEXTS: dict[str, str] = {
     # --- access & admin ---
     "access_refused": "🔒 This bot is private. To use it, ask the bot's owner to add your Telegram ID: <code>{user_id}</code>",
     "access_refused_short": "🔒 This bot is private. Ask the owner to add ID {user_id}.",
+    "slow_down": "⏳ Slow down, please: I'm still working on your earlier messages. Send more once I've answered them.",
     "access_inline_button": "🔒 Private bot — ask the owner for access",
     "group_private_only": "👋 I only work in private chat, so orders and balances stay private. Tap below to talk to me there.",
     "group_private_only_short": "I only work in private chat.",

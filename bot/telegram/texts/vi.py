@@ -258,6 +258,7 @@ TEXTS: dict[str, str] = {
     # --- access & admin ---
     "access_refused": "🔒 Bot này là bot riêng. Để sử dụng, hãy nhờ chủ bot thêm ID Telegram của bạn: <code>{user_id}</code>",
     "access_refused_short": "🔒 Bot riêng. Hãy nhờ chủ bot thêm ID {user_id}.",
+    "slow_down": "⏳ Chậm lại một chút nhé: mình vẫn đang xử lý các tin nhắn trước của bạn. Hãy gửi tiếp khi mình đã trả lời.",
     "access_inline_button": "🔒 Bot riêng — xin quyền từ chủ bot",
     "group_private_only": "👋 Mình chỉ hoạt động trong chat riêng để giữ kín đơn hàng và số dư. Bấm bên dưới để nhắn riêng với mình.",
     "group_private_only_short": "Mình chỉ hoạt động trong chat riêng.",
