@@ -12,7 +12,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, ContextTypes
+from telegram.ext import ContextTypes
 
 from bot import redaction
 from bot.config import Settings
@@ -33,7 +33,7 @@ from bot.services.users import UserService
 from bot.store.sqlite import SqliteStore
 from bot.telegram.app import build_application
 from bot.telegram.commands import register_commands
-from bot.telegram.context import Deps
+from bot.telegram.context import App, Deps
 from bot.telegram.notifier import TrackingJob
 from bot.telegram.persistence import StorePersistence
 from bot.telegram.webhook import WebhookServer
@@ -97,7 +97,7 @@ class BotRuntime:
             settlement=SettlementService(self.store, self.panel),
         )
         self.tracking = TrackingJob(self.deps)
-        self.app: Application = build_application(settings, self.deps, StorePersistence(self.store))
+        self.app: App = build_application(settings, self.deps, StorePersistence(self.store))
         self._warmup: asyncio.Task[None] | None = None
         self._tracking_run: asyncio.Task[Any] | None = None  # the tracking cycle running now
         self._stopped = False

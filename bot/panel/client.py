@@ -109,13 +109,12 @@ class PanelClient:
         """One HTTP round trip; returns the decoded JSON or raises a panel error (`errors=False`
         leaves an `{"error": ...}` answer to the caller)."""
         payload: dict[str, Any] = {"key": self._key, "action": action, **params}
-        if self._format == "form":
-            body = {"data": {k: str(v) for k, v in payload.items()}}
-        else:
-            body = {"json": payload}
+        form = {k: str(v) for k, v in payload.items()} if self._format == "form" else None
         started = time.monotonic()
         try:
-            async with self._http().post(self.url, timeout=timeout, **body) as response:
+            async with self._http().post(
+                self.url, timeout=timeout, data=form, json=None if form is not None else payload
+            ) as response:
                 text = await response.text(errors="replace")
                 status = response.status
         except TimeoutError:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, BasePersistence
+from typing import Any
+
+from telegram.ext import AIORateLimiter, ApplicationBuilder, BasePersistence
 
 from bot.config import Settings
-from bot.telegram.context import DEPS_KEY, Deps
+from bot.telegram.context import DEPS_KEY, App, Deps
 from bot.telegram.handlers import (
     access,
     admin,
@@ -24,7 +26,7 @@ from bot.telegram.processor import PerUserUpdateProcessor
 from bot.telegram.ratelimit import PriorityRateLimiter
 
 
-def build_application(settings: Settings, deps: Deps, persistence: BasePersistence) -> Application:
+def build_application(settings: Settings, deps: Deps, persistence: BasePersistence[Any, Any, Any]) -> App:
     app = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from telegram.ext import ContextTypes
+from telegram.ext import Application, ContextTypes
 
 from bot.config import Settings
 from bot.services.access import AccessService
@@ -44,10 +44,14 @@ class Deps:
 
 
 Context = ContextTypes.DEFAULT_TYPE
+# The application as handlers register on it (PTB's six type parameters are not ours to narrow).
+App = Application[Any, Any, Any, Any, Any, Any]
 
 
 def deps(context: Context) -> Deps:
-    return context.bot_data[DEPS_KEY]
+    found = context.bot_data[DEPS_KEY]
+    assert isinstance(found, Deps)
+    return found
 
 
 def language(context: Context) -> str:

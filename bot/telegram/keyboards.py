@@ -29,20 +29,20 @@ def paginate(items: Sequence[T], page: int, per_page: int) -> Page[T]:
     return Page(items[number * per_page : (number + 1) * per_page], number, count)
 
 
-def nav_row(page: Page[T], language: str, *prefix_args: object) -> list[InlineKeyboardButton]:
+def nav_row(page: Page[T], language: str, prefix: str, *args: object) -> list[InlineKeyboardButton]:
     """ "‹ Prev · x/y · Next ›"; empty when everything fits on one page.
 
-    `prefix_args` is the callback prefix plus the args before the page number,
+    `prefix` and `args` are the callback prefix and the args before the page number,
     e.g. `nav_row(page, lang, callbacks.CATEGORY, key)` → `cs:<key>:<n>`.
     """
     if page.count <= 1:
         return []
     row: list[InlineKeyboardButton] = []
     if page.number > 0:
-        row.append(button(text(language, "nav_prev"), *prefix_args, page.number - 1))
+        row.append(button(text(language, "nav_prev"), prefix, *args, page.number - 1))
     row.append(button(f"{page.number + 1}/{page.count}", callbacks.NOOP))
     if page.number < page.count - 1:
-        row.append(button(text(language, "nav_next"), *prefix_args, page.number + 1))
+        row.append(button(text(language, "nav_next"), prefix, *args, page.number + 1))
     return row
 
 

@@ -14,7 +14,8 @@ from collections.abc import Callable
 
 from aiohttp import web
 from telegram import Update
-from telegram.ext import Application
+
+from bot.telegram.context import App
 
 log = logging.getLogger(__name__)
 
@@ -24,7 +25,7 @@ MAX_BODY_BYTES = 1 << 20  # Telegram updates are small; refuse anything huge ear
 
 class WebhookServer:
     def __init__(
-        self, app: Application, path: str, secret: str, health: Callable[[], dict[str, object]]
+        self, app: App, path: str, secret: str, health: Callable[[], dict[str, object]]
     ) -> None:
         self._app = app
         self._path = path

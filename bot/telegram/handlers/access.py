@@ -20,12 +20,12 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
-from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
+from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.services.access import Role
 from bot.services.refusals import RefusalThrottle
 from bot.telegram.commands import set_admin_menu
-from bot.telegram.context import Context, deps
+from bot.telegram.context import App, Context, deps
 from bot.telegram.texts import language_for, text
 
 log = logging.getLogger(__name__)
@@ -103,6 +103,6 @@ async def _outside_private_chat(update: Update, context: Context) -> None:
     await message.reply_text(text(lang, "group_private_only"), reply_markup=markup)
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     app.bot_data[REFUSALS_KEY] = RefusalThrottle()
     app.add_handler(TypeHandler(Update, gate), group=-2)

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from html import escape
+from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.numbers import ascii_int
 from bot.services.access import Role
 from bot.services.admin import Group, PeriodStats, UserLine
 from bot.services.money import format_amount
 from bot.telegram import replies
-from bot.telegram.context import Context, deps, language, t
+from bot.telegram.context import App, Context, deps, language, t
 from bot.telegram.keyboards import shorten
 
 USERS_SHOWN = 40
 TOP_SHOWN = 5
 ROLE_ICONS = {Role.ADMIN: "👑", Role.USER: "✅", Role.STRANGER: "⛔"}
 
-Handler = Callable[[Update, Context], Awaitable[None]]
+Handler = Callable[[Update, Context], Coroutine[Any, Any, None]]
 
 
 def admin_only(handler: Handler) -> Handler:
@@ -127,7 +128,7 @@ async def refresh(update: Update, context: Context) -> None:
     )
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     for name, handler in (
         ("allow", allow),
         ("deny", deny),

@@ -5,11 +5,11 @@ from __future__ import annotations
 from html import escape
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler
+from telegram.ext import CommandHandler
 
 from bot.services.money import format_money
 from bot.telegram import replies
-from bot.telegram.context import Context, deps, language
+from bot.telegram.context import App, Context, deps, language
 from bot.telegram.working import working
 
 
@@ -33,7 +33,7 @@ async def balance(update: Update, context: Context) -> None:
     await replies.reply(update, context, "balance", amount=amount)
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("help", help_command))
     app.add_handler(CommandHandler("balance", balance))

@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.numbers import ascii_int
 from bot.panel.models import Service
 from bot.services.catalog import Catalog, category_key
 from bot.telegram import callbacks, views
-from bot.telegram.context import Context, deps, language
+from bot.telegram.context import App, Context, deps, language
 from bot.telegram.working import working
 
 # A category key or search id inside a card's "back" data: short and colon-free.
@@ -107,7 +107,7 @@ def _data(update: Update) -> str | None:
     return update.callback_query.data if update.callback_query else None
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     app.add_handler(CommandHandler("services", services_command))
     app.add_handler(CallbackQueryHandler(categories_page, pattern=callbacks.pattern(callbacks.CATEGORIES)))
     app.add_handler(CallbackQueryHandler(category_page, pattern=callbacks.pattern(callbacks.CATEGORY)))

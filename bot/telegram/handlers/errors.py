@@ -7,10 +7,9 @@ import logging
 from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import Application
 
 from bot.panel.errors import OutcomeUnknown, PanelError, PanelUnavailable
-from bot.telegram.context import Context, deps, t
+from bot.telegram.context import App, Context, deps, t
 from bot.telegram.views import outside
 
 log = logging.getLogger(__name__)
@@ -49,5 +48,5 @@ async def _tell(update: Update, context: Context, message: str) -> None:
         log.info("could not tell the user about an error: %s", exc)
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     app.add_error_handler(on_error)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler
+from telegram.ext import CallbackQueryHandler
 
-from bot.telegram.context import Context, t
+from bot.telegram.context import App, Context, t
 
 
 async def stale_button(update: Update, context: Context) -> None:
@@ -15,5 +15,5 @@ async def stale_button(update: Update, context: Context) -> None:
     await query.answer(t(context, "stale_button"), show_alert=True)
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     app.add_handler(CallbackQueryHandler(stale_button))

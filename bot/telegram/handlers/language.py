@@ -6,12 +6,12 @@ import contextlib
 
 from telegram import BotCommandScopeChat, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.services.access import Role
 from bot.telegram import callbacks, replies
 from bot.telegram.commands import menu
-from bot.telegram.context import LANGUAGE_KEY, Context, deps, t
+from bot.telegram.context import LANGUAGE_KEY, App, Context, deps, t
 from bot.telegram.keyboards import button
 from bot.telegram.texts import LANGUAGES, text
 
@@ -42,6 +42,6 @@ async def language_chosen(update: Update, context: Context) -> None:
         )
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     app.add_handler(CommandHandler("language", language_command))
     app.add_handler(CallbackQueryHandler(language_chosen, pattern=callbacks.pattern(callbacks.LANGUAGE)))

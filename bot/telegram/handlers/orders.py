@@ -8,13 +8,14 @@ answered exactly once, also when the panel is down, so no button keeps spinning.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from datetime import datetime, tzinfo
 from decimal import Decimal
 from html import escape
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.numbers import ascii_int
 from bot.panel.errors import OutcomeUnknown, PanelClientError, PanelError
@@ -31,7 +32,7 @@ from bot.services.tracking import (
 )
 from bot.store.models import OrderRecord, OrderState, RefillRecord
 from bot.telegram import callbacks, replies, views
-from bot.telegram.context import Context, deps, language
+from bot.telegram.context import App, Context, deps, language
 from bot.telegram.keyboards import Page, button, nav_row, shorten
 from bot.telegram.texts import text
 from bot.telegram.working import working
@@ -118,7 +119,7 @@ async def refill_command(update: Update, context: Context) -> None:
 # -- callbacks ---------------------------------------------------------------------------------
 
 
-def _callback(body: CallbackBody) -> Callable[[Update, Context], Awaitable[None]]:
+def _callback(body: CallbackBody) -> Callable[[Update, Context], Coroutine[Any, Any, None]]:
     """Wrap a callback body so its query is answered exactly once: with the body's notice,
     or with a short alert when the order is not the user's, not allowed, or the panel fails."""
 
@@ -410,7 +411,7 @@ async def _edit(update: Update, context: Context, screen: Screen) -> None:
     await replies.edit(update, context, body, markup)
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     app.add_handler(CommandHandler("orders", orders_command))
     app.add_handler(CommandHandler("status", status_command))
     app.add_handler(CommandHandler("refill", refill_command))

@@ -14,7 +14,6 @@ import secrets
 from telegram import InlineQueryResultArticle, InputTextMessageContent, Update
 from telegram.constants import ParseMode
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     InlineQueryHandler,
@@ -26,7 +25,7 @@ from bot.numbers import ascii_int
 from bot.panel.errors import PanelClientError
 from bot.panel.models import Service
 from bot.telegram import callbacks, replies, views
-from bot.telegram.context import Context, deps, language
+from bot.telegram.context import App, Context, deps, language
 from bot.telegram.keyboards import shorten
 
 log = logging.getLogger(__name__)
@@ -130,7 +129,7 @@ def _recall(context: Context, search_id: str) -> str | None:
     return query if isinstance(query, str) else None
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     app.add_handler(CommandHandler("search", search_command))
     app.add_handler(CallbackQueryHandler(results_page, pattern=callbacks.pattern(callbacks.SEARCH)))
     app.add_handler(InlineQueryHandler(inline_search))

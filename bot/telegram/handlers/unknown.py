@@ -12,7 +12,6 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
-    Application,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -27,7 +26,7 @@ from bot.services.money import format_amount
 from bot.services.settlement import SettleError, UnknownOrder
 from bot.store.models import OrderRecord
 from bot.telegram import callbacks, replies, views
-from bot.telegram.context import Context, deps, language, t
+from bot.telegram.context import App, Context, deps, language, t
 from bot.telegram.keyboards import button, shorten
 
 SHOWN = 10
@@ -130,7 +129,7 @@ async def ask_panel_id(update: Update, context: Context) -> str | int:
     await query.answer()
     if context.user_data is not None:
         context.user_data[SETTLE_KEY] = order.id
-    await replies.reply(update, context, "unknown_ask_panel_id", **_what(order))
+    await replies.send(update, context, t(context, "unknown_ask_panel_id", **_what(order)))
     return AWAIT_PANEL_ID
 
 
@@ -216,7 +215,7 @@ async def _tapped_order(update: Update, context: Context) -> OrderRecord | None:
     return pending[order_id]
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     """The conversation goes before the wizard and free-text search: while it waits for a
     panel order ID, the admin's next message is that ID, not a search."""
     app.add_handler(

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from telegram import ChatMember, Update
-from telegram.ext import Application, ApplicationHandlerStop, TypeHandler
+from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from bot.telegram.context import LANGUAGE_KEY, Context, deps
+from bot.telegram.context import LANGUAGE_KEY, App, Context, deps
 from bot.telegram.texts import language_for
 
 
@@ -32,6 +32,6 @@ async def _membership_changed(update: Update, context: Context) -> None:
         await users.seen(user.id, user.first_name or "", user.username, user.language_code)
 
 
-def register(app: Application) -> None:
+def register(app: App) -> None:
     # Group -1 runs before the handlers of group 0 and does not stop them.
     app.add_handler(TypeHandler(Update, remember_user), group=-1)
