@@ -67,7 +67,7 @@ async def _serve(settings: Settings, *, demo: bool) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
 
-    runtime = BotRuntime(settings)
+    runtime = BotRuntime(settings, demo=demo)
     try:
         await runtime.start()
         await stop.wait()

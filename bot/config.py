@@ -36,7 +36,7 @@ class Settings:
     smm_api_key: str = field(repr=False)
     telegram_api_url: str = DEFAULT_TELEGRAM_API_URL
     smm_api_url: str = DEFAULT_SMM_API_URL
-    smm_api_format: str = "json"
+    smm_api_format: str = "auto"  # auto: found by the first read-only call, then kept
     database_path: Path = Path(DEFAULT_DATABASE_PATH)
     admin_ids: frozenset[int] = frozenset()
     allowed_user_ids: frozenset[int] = frozenset()
@@ -140,7 +140,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         smm_api_key=key,
         telegram_api_url=_url(get("TELEGRAM_API_URL") or DEFAULT_TELEGRAM_API_URL, "TELEGRAM_API_URL"),
         smm_api_url=_url(get("SMM_API_URL") or DEFAULT_SMM_API_URL, "SMM_API_URL"),
-        smm_api_format=_choice(get("SMM_API_FORMAT") or "json", "SMM_API_FORMAT", ("json", "form")),
+        smm_api_format=_choice(get("SMM_API_FORMAT") or "auto", "SMM_API_FORMAT", ("auto", "json", "form")),
         database_path=Path(get("DATABASE_PATH") or DEFAULT_DATABASE_PATH),
         admin_ids=_ids(get("ADMIN_IDS"), "ADMIN_IDS"),
         allowed_user_ids=frozenset() if allow_everyone else _ids(allowed_raw, "ALLOWED_USER_IDS"),

@@ -17,10 +17,11 @@ from telegram.ext import ContextTypes
 from bot import redaction
 from bot.config import Settings
 from bot.panel.client import PanelClient
+from bot.panel.errors import PanelKeyRefused
 from bot.services.access import AccessService
 from bot.services.account import AccountService
 from bot.services.admin import AdminService
-from bot.services.alerts import AdminAlerts
+from bot.services.alerts import AdminAlerts, Alert, AlertKind
 from bot.services.catalog import CatalogCache
 from bot.services.durable import DurableWrites
 from bot.services.notifications import NotificationService
@@ -50,7 +51,9 @@ STOP_STEP_MIN_SECONDS = 0.25  # even with the budget spent, closing the store ge
 
 
 class BotRuntime:
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, *, demo: bool = False) -> None:
+        """`demo`: running against the built-in simulator, where the first `/start` may claim
+        the admin role (nothing real is at stake, and the owner has configured nothing)."""
         self.settings = settings
         redaction.register(settings.secrets)  # chat texts are redacted like the logs
         self.store = SqliteStore(settings.database_path)
@@ -73,7 +76,7 @@ class BotRuntime:
         )
         account = AccountService(self.panel)
         self.writes = DurableWrites()  # order outcomes the database refused, retried until they land
-        self.access = AccessService(settings, self.store)
+        self.access = AccessService(settings, self.store, first_start_claims_admin=demo)
         self.deps = Deps(
             settings=settings,
             users=UserService(self.store),
@@ -97,6 +100,9 @@ class BotRuntime:
             settlement=SettlementService(self.store, self.panel),
         )
         self.tracking = TrackingJob(self.deps)
+        # A refused key is one log line (the client's) and one message to the admins.
+        self.panel.on_key_refused = self._key_refused
+        self._alerts: set[asyncio.Task[None]] = set()
         self.app: App = build_application(settings, self.deps, StorePersistence(self.store))
         self._warmup: asyncio.Task[None] | None = None
         self._tracking_run: asyncio.Task[Any] | None = None  # the tracking cycle running now
@@ -117,6 +123,7 @@ class BotRuntime:
                     "%d order(s) were being placed when the bot stopped; owners will be told", interrupted
                 )
             await self.access.load()
+            self._say_who_may_use_it()
             await self.app.initialize()
             await register_commands(self.app.bot)
             await self.app.start()
@@ -148,6 +155,16 @@ class BotRuntime:
             settings.webhook_url, secret_token=settings.webhook_secret, allowed_updates=Update.ALL_TYPES
         )
 
+    def _say_who_may_use_it(self) -> None:
+        """A fresh install refuses everyone: say so at start, with the fix, not only in chat."""
+        if self.access.can_claim:
+            log.warning("no admin yet: the first person to send /start to the bot becomes its admin (demo)")
+        elif self.access.nobody_allowed:
+            log.warning(
+                "nobody may use the bot yet: ADMIN_IDS and ALLOWED_USER_IDS are empty. Put your "
+                "Telegram ID in ADMIN_IDS (write to the bot: it tells you your ID) and restart"
+            )
+
     def health(self) -> dict[str, object]:
         """For the platform's health check: up, and whether the panel answers."""
         outage = self.deps.poller.outage_seconds
@@ -168,6 +185,8 @@ class BotRuntime:
         budget = _Budget(STOP_BUDGET_SECONDS)
         if self._warmup is not None and not self._warmup.done():
             self._warmup.cancel()
+        for alert in list(self._alerts):
+            alert.cancel()
         if self._webhook is not None:
             await _quietly(self._webhook.stop(), budget, "stopping the webhook server")
         updater = self.app.updater
@@ -237,8 +256,19 @@ class BotRuntime:
         """Warm the catalog so the first /services doesn't wait; an outage here is not fatal."""
         try:
             await self.catalog.get(interactive=False)  # nobody waits: retries are fine
+        except PanelKeyRefused:
+            pass  # said once already, by the client and to the admins (`_key_refused`)
         except Exception as exc:
             log.warning("could not load the catalog at start-up: %s", exc)
+
+    def _key_refused(self) -> None:
+        """The panel started refusing the API key (the first read at start-up usually finds
+        it): the admins are told once, in the background; users just read "try later"."""
+        task = asyncio.get_running_loop().create_task(
+            self.tracking._alert_admins(self.app.bot, Alert(AlertKind.KEY_REFUSED))
+        )
+        self._alerts.add(task)
+        task.add_done_callback(self._alerts.discard)
 
 
 class _Budget:

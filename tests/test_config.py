@@ -25,7 +25,7 @@ def test_defaults() -> None:
     s = settings()
     assert s.telegram_api_url == DEFAULT_TELEGRAM_API_URL
     assert s.smm_api_url == "https://smm.baostar.net/api/v2"
-    assert s.smm_api_format == "json"
+    assert s.smm_api_format == "auto"
     assert s.database_path == Path("data/bot.sqlite3")
     assert s.status_poll_seconds == 60
     assert s.admin_ids == frozenset() and not s.allow_everyone

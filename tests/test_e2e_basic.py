@@ -86,7 +86,7 @@ async def test_unexpected_error_gets_an_apology_not_a_traceback(
     async def boom(update: object, context: object) -> None:
         raise RuntimeError(f"internal detail {PANEL_KEY}")
 
-    bot.app.add_handler(CommandHandler("boom", boom))
+    bot.app.handlers[0].insert(0, CommandHandler("boom", boom))  # ahead of the unknown-command reply
     alice = telegram.user()
     await alice.send("/boom")
     text = (await alice.reply()).text

@@ -255,7 +255,9 @@ async def test_panel_refusal_of_a_refill_is_shown(
     ]  # the panel turned refill off after our catalog was loaded
     alice = telegram.user(ALICE)
     await alice.send(f"/refill {order.panel_order_id}")
-    assert "The panel said: Refill is disabled for this service" in (await alice.reply()).plain_text
+    # The panel's refusal, in the user's words (issue 12).
+    assert (await alice.reply()).plain_text == "⚠️ This service has no refill (no warranty)."
+    assert len(panel.calls_for("refill")) == 1
 
 
 # -- cancel ------------------------------------------------------------------------------------

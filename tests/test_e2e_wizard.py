@@ -233,10 +233,13 @@ async def test_drip_feed_can_be_skipped(
     assert panel.orders[max(panel.orders)].runs is None
 
 
-async def test_unsupported_type_is_explained(bot: BotRuntime, telegram: FakeTelegram) -> None:
+async def test_a_poll_is_ordered_in_chat_not_refused(bot: BotRuntime, telegram: FakeTelegram) -> None:
+    """Every documented type is ordered in chat now (issue 12; more in test_e2e_service_types)."""
     alice = telegram.user()
     answer = (await say(alice, "/order 5")).plain_text
-    assert "Poll" in answer and "website" in answer
+    assert "Poll votes (#5)" in answer and "website" not in answer
+    assert "How many?" in (await say(alice, LINK)).plain_text
+    assert "answer" in (await say(alice, "100")).plain_text
 
 
 async def test_concurrent_confirm_taps_place_one_order(
@@ -336,7 +339,9 @@ async def test_panel_refusal_is_shown_and_nothing_recorded_as_placed(
     alice = telegram.user()
     await to_summary(alice)
     answer = (await confirm(alice)).plain_text
-    assert "refused the order: Not enough funds on balance" in answer and "Nothing was charged" in answer
+    assert "refused the order: The shop can't take orders right now" in answer
+    assert "Nothing was charged" in answer
+    assert "funds" not in answer  # the owner's balance is not the user's business (issue 12)
     assert await bot.store.list_user_orders(alice.id) == []
     assert panel.orders == {}
 
@@ -348,7 +353,7 @@ async def test_active_order_with_same_link_is_refused_in_plain_words(
     await to_summary(alice)
     await confirm(alice)
     await to_summary(alice)
-    assert "active order with this link" in (await confirm(alice)).plain_text
+    assert "Wait until your current order on this link finishes" in (await confirm(alice)).plain_text
     assert await bot.store.count_user_orders(alice.id) == 1
 
 

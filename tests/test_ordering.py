@@ -15,12 +15,11 @@ from bot.panel.simulator import FailureMode, PanelSimulator
 from bot.services.catalog import CatalogCache
 from bot.services.ordering import (
     Draft,
-    Form,
     InvalidInput,
     OrderFailed,
     OrderingService,
     Outcome,
-    form_of,
+    kind_of,
     parse_comments,
     parse_link,
     parse_quantity,
@@ -89,18 +88,20 @@ def test_comments_are_trimmed_and_counted() -> None:
         parse_comments(service, "a\nb\nc\nd")
 
 
-def test_forms_by_type() -> None:
+def test_steps_by_type() -> None:
     kinds = {
-        t: form_of(Service(1, "x", t, "c", Decimal(1), 1, 2))
-        for t in ("Default", "Package", "Custom Comments", "Poll", "Subscriptions")
+        t: kind_of(Service(1, "x", t, "c", Decimal(1), 1, 2))
+        for t in ("Default", "Package", "Custom Comments", "Poll", "Subscriptions", "Special")
     }
-    assert kinds == {
-        "Default": Form.QUANTITY,
-        "Package": Form.PACKAGE,
-        "Custom Comments": Form.COMMENTS,
-        "Poll": Form.UNSUPPORTED,
-        "Subscriptions": Form.UNSUPPORTED,
+    assert {t: k.steps for t, k in kinds.items()} == {
+        "Default": ("link", "quantity"),
+        "Package": ("link",),
+        "Custom Comments": ("link", "comments"),
+        "Poll": ("link", "quantity", "answer_number"),
+        "Subscriptions": ("username", "min", "max", "posts", "old_posts", "delay", "expiry"),
+        "Special": ("link", "quantity"),  # unknown: ordered as Default, with a note
     }
+    assert [t for t, k in kinds.items() if not k.known] == ["Special"]
 
 
 def test_quote_multiplies_runs() -> None:

@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 
 from bot.panel.client import PanelClient
-from bot.panel.errors import AddOutcomeUnknown, OutcomeUnknown, PanelError, PanelUnavailable
+from bot.panel.errors import AddOutcomeUnknown, OutcomeUnknown, PanelError, PanelKeyRefused, PanelUnavailable
 from bot.panel.simulator import FailureMode, PanelSimulator
 
 KEY = "client-test-secret-key"
@@ -111,10 +111,10 @@ async def test_panel_error_carries_its_message(client: PanelClient) -> None:
         await client.status(424242)
 
 
-async def test_invalid_key_is_a_panel_error_without_the_key(sim: PanelSimulator) -> None:
+async def test_invalid_key_is_a_refused_key_without_the_key(sim: PanelSimulator) -> None:
     wrong = PanelClient(sim.url, "wrong-key-987", retries=0)
     try:
-        with pytest.raises(PanelError) as info:
+        with pytest.raises(PanelKeyRefused) as info:  # issue 12: never "the panel said: Invalid API key"
             await wrong.balance()
         assert "wrong-key-987" not in str(info.value)
     finally:

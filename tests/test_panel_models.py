@@ -34,7 +34,7 @@ def test_service_tolerates_strings_missing_fields_and_aliases() -> None:
         10000,
         True,
     )
-    assert (s.cancel, s.dripfeed, s.description) == (False, False, "Mô tả")
+    assert (s.cancel, s.dripfeed, s.description) == (None, False, "Mô tả")  # no field: unknown
     bare = Service.from_api({"service": 3, "rate": 10, "name": "x"})
     assert bare is not None and bare.type == "Default" and bare.category == "Other"
     assert bare.min == 1 and bare.max == 1 and bare.description == ""
@@ -94,5 +94,5 @@ def test_money_has_thousands_separators_per_language() -> None:
     assert format_amount(Decimal("343423"), "vi") == "343.423"
     assert format_amount(Decimal("1234567.5")) == "1,234,567.5"
     assert format_amount(Decimal("1234567.5"), "vi") == "1.234.567,5"
-    assert format_amount(Decimal("3.755")) == "3.76"
+    assert format_amount(Decimal("3.755")) == "3.755"  # exact, not cut to cents
     assert format_money(Decimal("5000000"), "VND") == "5,000,000 VND"

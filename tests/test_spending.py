@@ -85,9 +85,9 @@ async def test_a_refunded_order_frees_the_daily_limit_and_leaves_the_stats(
 
         panel.script("status", refunded_keeping_the_charge(panel, first))
         await bot.tracking.run(bot.app.bot)
-        assert f"Order {first} was canceled" in (await alice.reply()).plain_text
+        assert f"Order {first} was refunded" in (await alice.reply()).plain_text
         record = await bot.store.get_order_by_panel_id(first)
-        assert record is not None and record.status == "Canceled" and record.charge == Decimal("25000")
+        assert record is not None and record.status == "Refunded" and record.charge == Decimal("25000")
 
         again = await to_summary(alice, link="https://facebook.com/posts/2", quantity="1000")
         assert again.button_texts == ["✅ Confirm", "✖ Cancel"]  # may order again
@@ -110,7 +110,7 @@ async def test_an_order_canceled_on_the_panel_is_not_in_stats_or_users(
         assert "Today: 0 orders · 0 VND" in await stats_today(admin)
         users = (await say(admin, "/users")).plain_text
         line = next(line for line in users.splitlines() if str(ALICE) in line)
-        assert line.endswith("· 0 · 0")
+        assert line.endswith("· 0 · 0 VND")
 
 
 # -- services with injected clocks ---------------------------------------------------------------

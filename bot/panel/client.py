@@ -13,30 +13,41 @@ Money is at stake, so the rules are strict:
   panel is not answering" in 10 s beats the right answer after 79 s of silence.
 * The API key lives in the request body only and never in an exception,
   a log line or a repr.
+* Body format (`auto`, the default): the seed documents JSON, but most panels of the family
+  read form bodies only, and a body they can't read looks to them like a call without a key.
+  The first read-only call goes as a form (what most panels read) and, if the panel answers
+  "no key" / "bad request", once more as JSON; what worked is remembered.  A write is never
+  the probe: with the format unknown, a `balance` settles it first.  One probe at a time;
+  concurrent first calls wait for it.  A key refused in every format is `PanelKeyRefused`,
+  logged once (the owner must act), never shown to users as "your key is wrong".
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
+import re
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, quote_plus
 
 import aiohttp
 
-from bot.panel.errors import AddOutcomeUnknown, OutcomeUnknown, PanelError, PanelUnavailable
+from bot.panel.errors import AddOutcomeUnknown, OutcomeUnknown, PanelError, PanelKeyRefused, PanelUnavailable
+from bot.panel.errors import NotSent as _NotSent
 from bot.panel.models import (
     Balance,
     CancelResult,
     OrderStatus,
     RefillRequest,
     RefillStatus,
+    RefillStatusKind,
     Service,
-    normalize_status,
+    normalize_refill_status,
     to_decimal,
     to_int,
 )
@@ -47,6 +58,21 @@ log = logging.getLogger(__name__)
 MAX_IDS_PER_CALL = 100
 MAX_PANEL_ID = 2**53 - 1  # IDs are database keys; beyond this a number is garbage, not an order
 MAX_ERROR_LENGTH = 500  # a panel's error text is a sentence, not a page
+BODY_FORMATS = ("auto", "json", "form")
+# Form first: most panels of the family are PHP reading `$_POST` (their own client posts a form);
+# a JSON-only panel costs one refused read at start-up, a form-only one would cost it otherwise.
+_PROBE_ORDER = ("form", "json")
+# The panel did not see our key: "Invalid API key", "API key is required", "error.invalid_key"...
+_KEY_REFUSAL = re.compile(
+    r"\b(invalid|incorrect|wrong|missing|bad|unknown|empty|no)[\s_.-]+(api[\s_.-]*)?(key|token)\b"
+    r"|\b(api[\s_.-]*)?(key|token)[\s_.-]+(is[\s_.-]+)?"
+    r"(invalid|incorrect|wrong|missing|required|empty|not[\s_.-]+(found|valid))\b",
+    re.IGNORECASE,
+)
+# ... or did not read the body at all ("Incorrect request"); only a probe reads it so.
+_BAD_REQUEST = re.compile(
+    r"\b(incorrect|invalid|bad|wrong|missing|unknown|empty)[\s_.-]+(request|action)\b", re.IGNORECASE
+)
 
 
 def chunked(ids: Sequence[int], size: int = MAX_IDS_PER_CALL) -> list[list[int]]:
@@ -63,22 +89,33 @@ class PanelClient:
         url: str,
         api_key: str,
         *,
-        body_format: str = "json",
+        body_format: str = "json",  # the app's default is SMM_API_FORMAT=auto (bot.config)
         timeout: float = 25.0,
         add_timeout: float = 300.0,
         retries: int = 2,
         backoff: float = 0.5,
         interactive_timeout: float = 10.0,
+        key_retry_seconds: float = 30.0,
     ) -> None:
-        if body_format not in ("json", "form"):
-            raise ValueError("body_format must be 'json' or 'form'")
+        if body_format not in BODY_FORMATS:
+            raise ValueError("body_format must be 'auto', 'json' or 'form'")
         self.url = url
         self._key = api_key
         # The key as it may come back: raw, JSON-escaped (PHP also escapes "/"), URL-encoded.
         escaped = json.dumps(api_key)[1:-1]
         forms = {api_key, escaped, escaped.replace("/", "\\/"), quote(api_key, safe=""), quote_plus(api_key)}
         self._key_forms = sorted((f for f in forms if len(f) >= 4), key=len, reverse=True)
-        self._format = body_format
+        self._forced = body_format != "auto"
+        self._format: str | None = body_format if self._forced else None  # None: not known yet
+        self._probing: asyncio.Event | None = None  # set when the running probe ends
+        self._probe_failure: PanelUnavailable | None = None  # how the last probe failed
+        self._key_refused = False
+        # After a refusal the key is not offered again for a while: every user's tap would
+        # otherwise cost the panel two refused calls (some panels ban after a few).
+        self._key_retry = key_retry_seconds
+        self._retry_key_at = 0.0
+        # Called once when the panel starts refusing the key (the owner must be told).
+        self.on_key_refused: Callable[[], None] | None = None
         self._timeout = aiohttp.ClientTimeout(total=timeout)
         self._add_timeout = aiohttp.ClientTimeout(total=add_timeout)
         # A deadline for a waiting person, never longer than a background read's.
@@ -104,12 +141,25 @@ class PanelClient:
     # -- transport ---------------------------------------------------------------------------
 
     async def _post(
-        self, action: str, params: dict[str, Any], timeout: aiohttp.ClientTimeout, *, errors: bool = True
+        self,
+        action: str,
+        params: dict[str, Any],
+        timeout: aiohttp.ClientTimeout,
+        *,
+        errors: bool = True,
+        fmt: str | None = None,
+        probe: bool = False,
     ) -> Any:
         """One HTTP round trip; returns the decoded JSON or raises a panel error (`errors=False`
-        leaves an `{"error": ...}` answer to the caller)."""
+        leaves an `{"error": ...}` answer to the caller).  A refused key is `PanelKeyRefused`
+        whatever `errors` says (a `probe` leaves telling the owner to the prober)."""
+        body = fmt or self._format
+        if body is None:
+            raise RuntimeError("the panel's body format is not settled yet")
+        if not probe:
+            self._refused_recently()
         payload: dict[str, Any] = {"key": self._key, "action": action, **params}
-        form = {k: str(v) for k, v in payload.items()} if self._format == "form" else None
+        form = {k: str(v) for k, v in payload.items()} if body == "form" else None
         started = time.monotonic()
         try:
             async with self._http().post(
@@ -124,7 +174,20 @@ class PanelClient:
         except aiohttp.ClientError as exc:
             raise PanelUnavailable(f"connection error ({type(exc).__name__})") from None
         log.debug("panel %s: HTTP %s in %.0f ms", action, status, (time.monotonic() - started) * 1000)
-        return _decode(status, self._scrub(text), errors=errors)
+        try:
+            data = _decode(status, self._scrub(text), errors=errors)
+        except PanelError as exc:
+            if _KEY_REFUSAL.search(exc.message):
+                raise self._refusal(f"sent as {body}", probe) from None
+            raise
+        if isinstance(data, dict) and data.get("order") is None:  # `add` leaves errors to us
+            error = _error_text(data)
+            if error is not None and _KEY_REFUSAL.search(error):
+                raise self._refusal(f"sent as {body}", probe)
+        if self._key_refused and not probe and _error_text(data if isinstance(data, dict) else {}) is None:
+            self._key_refused = False
+            log.info("the panel accepts the API key again")
+        return data
 
     async def _read(self, action: str, *, interactive: bool = False, **params: Any) -> Any:
         """A read-only call: retried a few times with backoff when the panel is unavailable.
@@ -138,7 +201,9 @@ class PanelClient:
         attempt = 0
         while True:
             try:
-                return await self._post(action, params, timeout)
+                return await self._in_format(action, params, timeout)
+            except PanelKeyRefused:
+                raise  # asking again can't help; the owner has been told
             except PanelUnavailable as exc:
                 if attempt >= retries:
                     # Callers decide how loud an outage is (the poller logs once per outage).
@@ -149,6 +214,7 @@ class PanelClient:
 
     async def _write(self, action: str, **params: Any) -> Any:
         """A call that changes something on the panel: exactly one attempt."""
+        await self._settle_format()
         try:
             return await self._post(action, params, self._add_timeout)
         except _NotSent as exc:
@@ -157,6 +223,99 @@ class PanelClient:
         except PanelUnavailable as exc:
             log.warning("panel %s outcome unknown: %s", action, exc.reason)
             raise OutcomeUnknown(exc.reason) from None
+
+    # -- body format -------------------------------------------------------------------------
+
+    @property
+    def body_format(self) -> str | None:
+        """`json` or `form` once known (forced, or found by the first read); None before."""
+        return self._format
+
+    async def _in_format(self, action: str, params: dict[str, Any], timeout: aiohttp.ClientTimeout) -> Any:
+        """One read-only round trip in the panel's format; the first one finds the format.
+
+        Concurrent first calls don't each probe: they wait for the running probe, then go in
+        the format it found, or fail as it failed (a refused key, an unreachable panel).
+        """
+        self._refused_recently()
+        while self._format is None:
+            probing = self._probing
+            if probing is None:
+                return await self._probe(action, params, timeout)
+            await probing.wait()
+            failure = self._probe_failure
+            if self._format is None and failure is not None:
+                raise type(failure)(failure.reason)
+        return await self._post(action, params, timeout)
+
+    async def _probe(self, action: str, params: dict[str, Any], timeout: aiohttp.ClientTimeout) -> Any:
+        """This read-only call in each format until the panel reads our key; remembers the one."""
+        self._probing = probing = asyncio.Event()
+        self._probe_failure = None
+        try:
+            for fmt in _PROBE_ORDER:
+                try:
+                    data = await self._post(action, params, timeout, fmt=fmt, probe=True)
+                except PanelKeyRefused:
+                    log.debug("panel %s: no key seen in a %s body", action, fmt)
+                    continue
+                except PanelError as exc:
+                    if _BAD_REQUEST.search(exc.message):
+                        log.debug("panel %s: a %s body was not understood", action, fmt)
+                        continue
+                    self._settle(fmt)  # a real refusal: the panel read the key
+                    raise
+                self._settle(fmt)
+                if self._key_refused:
+                    self._key_refused = False
+                    log.info("the panel accepts the API key again")
+                return data
+            raise self._refusal("sent as " + " and as ".join(_PROBE_ORDER), probe=False)
+        except PanelUnavailable as exc:
+            self._probe_failure = exc
+            raise
+        finally:
+            self._probing = None
+            probing.set()
+
+    def _settle(self, fmt: str) -> None:
+        if self._format is None:
+            self._format = fmt
+            log.info("the panel reads %s request bodies; using them from now on", fmt)
+
+    async def _settle_format(self) -> None:
+        """Before a write: the format must be known, and it is found by a read-only `balance`,
+        never by sending the write twice.  Raises `PanelUnavailable` (the write was not sent)
+        when it can't be found."""
+        if self._format is not None:
+            return
+        # A refusal of something else still means the panel read the key: the format is settled.
+        with contextlib.suppress(PanelError):
+            await self._in_format("balance", {}, self._interactive_timeout)
+        if self._format is None:
+            raise PanelUnavailable("body format unknown")
+
+    def _refused_recently(self) -> None:
+        """Within `key_retry_seconds` of a refused key: refused again, without a call."""
+        if self._key_refused and time.monotonic() < self._retry_key_at:
+            raise PanelKeyRefused("API key refused")
+
+    def _refusal(self, how: str, probe: bool) -> PanelKeyRefused:
+        """The panel refused our key; the first time, one line for the owner (no key in it)."""
+        if not probe:
+            self._retry_key_at = time.monotonic() + self._key_retry
+        if not probe and not self._key_refused:
+            self._key_refused = True
+            hint = "" if not self._forced else "; SMM_API_FORMAT=auto would also try the other body format"
+            log.error(
+                "the panel refuses the API key (request body %s): check SMM_API_KEY%s; "
+                "orders can't be placed until it is accepted",
+                how,
+                hint,
+            )
+            if self.on_key_refused is not None:
+                self.on_key_refused()
+        return PanelKeyRefused("API key refused")
 
     def _scrub(self, text: str) -> str:
         """Some panels echo the request, key included, in their answers (errors above all):
@@ -184,22 +343,28 @@ class PanelClient:
     async def add(
         self,
         service_id: int,
-        link: str,
+        link: str | None,
         quantity: int | None = None,
         *,
         comments: str | None = None,
         runs: int | None = None,
         interval: int | None = None,
+        extra: Mapping[str, str] | None = None,
     ) -> int:
         """Place an order and return the panel's order ID.
 
+        Only the parameters given are sent (a Subscriptions order has no `link`); `extra`
+        carries a service type's own ones (`usernames`, `answer_number`, `posts`…).
         Raises `PanelError` when the panel refused (nothing was charged),
         `PanelUnavailable` when the request never left (connection refused),
         `AddOutcomeUnknown` when it may have been created.
         """
-        params: dict[str, Any] = {"service": service_id, "link": link}
-        optional = {"quantity": quantity, "comments": comments, "runs": runs, "interval": interval}
+        params: dict[str, Any] = {"service": service_id}
+        optional = {"link": link, "quantity": quantity, "comments": comments}
+        optional.update({"runs": runs, "interval": interval})
         params.update({k: v for k, v in optional.items() if v is not None})
+        params.update({k: v for k, v in (extra or {}).items() if k not in {"key", "action", "service"}})
+        await self._settle_format()  # never by this write: a read-only probe first
         try:
             data = await self._post("add", params, self._add_timeout, errors=False)
         except _NotSent as exc:
@@ -245,7 +410,7 @@ class PanelClient:
 
     async def refill_status(self, refill_id: int) -> RefillStatus:
         data = _expect_dict(await self._read("refill_status", refill=refill_id))
-        return RefillStatus(refill_id, normalize_status(data.get("status")))
+        return RefillStatus(refill_id, normalize_refill_status(data.get("status")))
 
     async def refill_statuses(
         self, refill_ids: Iterable[int], *, interactive: bool = False
@@ -257,7 +422,8 @@ class PanelClient:
             found = _parse_multi_refill_status(data)
             for refill_id in batch:
                 result[refill_id] = found.get(
-                    refill_id, RefillStatus(refill_id, "Unknown", "missing from the panel's answer")
+                    refill_id,
+                    RefillStatus(refill_id, RefillStatusKind.UNKNOWN, "missing from the panel's answer"),
                 )
         return result
 
@@ -283,8 +449,6 @@ class PanelClient:
         return result
 
 
-class _NotSent(PanelUnavailable):
-    """The connection was refused: the request certainly never reached the panel."""
 
 
 def _added_order_id(data: dict[str, Any]) -> int:
@@ -393,7 +557,7 @@ def _parse_multi_refill_status(data: Any) -> dict[int, RefillStatus]:
             continue
         if isinstance(raw_status, dict):
             error = str(raw_status.get("error") or "unknown")
-            result[refill_id] = RefillStatus(refill_id, "Unknown", error)
+            result[refill_id] = RefillStatus(refill_id, RefillStatusKind.UNKNOWN, error)
         else:
-            result[refill_id] = RefillStatus(refill_id, normalize_status(raw_status))
+            result[refill_id] = RefillStatus(refill_id, normalize_refill_status(raw_status))
     return result

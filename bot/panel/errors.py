@@ -44,3 +44,12 @@ class OutcomeUnknown(PanelUnavailable):
 
 class AddOutcomeUnknown(OutcomeUnknown):
     """An `add` that may have created (and charged) the order: the intent stays "unknown"."""
+
+
+class NotSent(PanelUnavailable):
+    """The connection was refused: the request certainly never reached the panel."""
+
+
+class PanelKeyRefused(NotSent):
+    """The panel refused the API key (in every body format tried): nothing was done, and
+    nothing will be until the owner fixes the key.  Users read "unavailable", never the key."""

@@ -8,9 +8,12 @@ what the bot truly needs is validated.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import html
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from enum import StrEnum
 from typing import Any, TypeVar
 
 T = TypeVar("T")
@@ -27,32 +30,110 @@ MAX_STATUS_TEXT = 64  # the longest real status is "In progress"; longer text is
 MAX_ERROR_TEXT = 500  # a panel's error is a sentence, not a page
 _MONEY_QUANTUM = Decimal(1).scaleb(-MONEY_PLACES)
 
-FINAL_ORDER_STATUSES = frozenset({"Completed", "Partial", "Canceled"})
-FINAL_REFILL_STATUSES = frozenset({"Completed", "Rejected", "Error", "Canceled"})
 
-_STATUS_SPELLINGS = {
-    "pending": "Pending",
-    "in progress": "In progress",
-    "inprogress": "In progress",
-    "in_progress": "In progress",
-    "processing": "Processing",
-    "completed": "Completed",
-    "complete": "Completed",
-    "partial": "Partial",
-    "canceled": "Canceled",
-    "cancelled": "Canceled",
-    "rejected": "Rejected",
-    "error": "Error",
-    "refunded": "Canceled",
+class OrderStatusKind(StrEnum):
+    """An order's status, one spelling each; the values are what the store keeps.
+
+    Panels spell the same status differently ("Cancelled", "In Progress"): `parse` reads
+    each spelling listed in `_ORDER_SPELLINGS`.  A status no kind covers is kept as the
+    panel wrote it (shown as is, tracked as open), so statuses stay `str` in the models.
+    """
+
+    PENDING = "Pending"
+    IN_PROGRESS = "In progress"
+    PROCESSING = "Processing"
+    COMPLETED = "Completed"
+    PARTIAL = "Partial"
+    CANCELED = "Canceled"
+    REFUNDED = "Refunded"  # final: the panel gave the money back (said as such, not "canceled")
+    # The bot's own, never sent by a panel: `add` was refused, or its outcome is unknown.
+    FAILED = "Failed"
+    UNKNOWN = "Unknown"
+
+    @classmethod
+    def parse(cls, raw: Any) -> str:
+        return _normalize(raw, _ORDER_SPELLINGS)
+
+
+class RefillStatusKind(StrEnum):
+    """A refill's status (see `OrderStatusKind`)."""
+
+    PENDING = "Pending"
+    IN_PROGRESS = "In progress"
+    PROCESSING = "Processing"
+    COMPLETED = "Completed"
+    REJECTED = "Rejected"
+    ERROR = "Error"
+    CANCELED = "Canceled"
+    UNKNOWN = "Unknown"  # the bot's own: the panel did not answer for this refill
+
+    @classmethod
+    def parse(cls, raw: Any) -> str:
+        return _normalize(raw, _REFILL_SPELLINGS)
+
+
+_UNKNOWN = OrderStatusKind.UNKNOWN.value
+
+# Final statuses, in a fixed order: the store writes them into SQL literally, exactly as the
+# partial indexes of the schema list them (SQLite uses a partial index only then).
+FINAL_ORDER_STATUSES: tuple[OrderStatusKind, ...] = (
+    OrderStatusKind.COMPLETED,
+    OrderStatusKind.PARTIAL,
+    OrderStatusKind.CANCELED,
+    OrderStatusKind.REFUNDED,
+)
+FINAL_REFILL_STATUSES: tuple[RefillStatusKind, ...] = (
+    RefillStatusKind.COMPLETED,
+    RefillStatusKind.REJECTED,
+    RefillStatusKind.ERROR,
+    RefillStatusKind.CANCELED,
+)
+# Orders whose money the panel gave back: not spent, whatever charge it last reported.
+REFUNDED_ORDER_STATUSES: tuple[OrderStatusKind, ...] = (OrderStatusKind.CANCELED, OrderStatusKind.REFUNDED)
+
+_IN_PROGRESS = ("in progress", "inprogress", "in_progress")
+_ORDER_SPELLINGS: dict[str, OrderStatusKind] = {
+    "pending": OrderStatusKind.PENDING,
+    **dict.fromkeys(_IN_PROGRESS, OrderStatusKind.IN_PROGRESS),
+    "processing": OrderStatusKind.PROCESSING,
+    "completed": OrderStatusKind.COMPLETED,
+    "complete": OrderStatusKind.COMPLETED,
+    "partial": OrderStatusKind.PARTIAL,
+    "canceled": OrderStatusKind.CANCELED,
+    "cancelled": OrderStatusKind.CANCELED,
+    "refunded": OrderStatusKind.REFUNDED,
+}
+_REFILL_SPELLINGS: dict[str, RefillStatusKind] = {
+    "pending": RefillStatusKind.PENDING,
+    **dict.fromkeys(_IN_PROGRESS, RefillStatusKind.IN_PROGRESS),
+    "processing": RefillStatusKind.PROCESSING,
+    "completed": RefillStatusKind.COMPLETED,
+    "complete": RefillStatusKind.COMPLETED,
+    "rejected": RefillStatusKind.REJECTED,
+    "error": RefillStatusKind.ERROR,
+    "canceled": RefillStatusKind.CANCELED,
+    "cancelled": RefillStatusKind.CANCELED,
+    "refunded": RefillStatusKind.CANCELED,
 }
 
 
-def normalize_status(raw: Any) -> str:
-    """One spelling per status ("cancelled", "CANCELED" → "Canceled"); unknown text kept as is."""
+def _normalize(raw: Any, spellings: Mapping[str, StrEnum]) -> str:
+    """The kind's value for a known spelling (as plain `str`); other text kept as is."""
     if raw is None:
-        return "Unknown"
+        return OrderStatusKind.UNKNOWN.value
     text = " ".join(str(raw).split())
-    return _STATUS_SPELLINGS.get(text.lower(), text or "Unknown")
+    kind = spellings.get(text.lower())
+    return kind.value if kind is not None else (text or OrderStatusKind.UNKNOWN.value)
+
+
+def normalize_status(raw: Any) -> str:
+    """One spelling per order status ("cancelled", "CANCELED" → "Canceled"); unknown text kept."""
+    return OrderStatusKind.parse(raw)
+
+
+def normalize_refill_status(raw: Any) -> str:
+    """One spelling per refill status; unknown text kept as is."""
+    return RefillStatusKind.parse(raw)
 
 
 def _parse_decimal(value: Any) -> Decimal | None:
@@ -141,6 +222,13 @@ def to_bool(value: Any) -> bool:
     return bool(value)
 
 
+def to_optional_bool(value: Any) -> bool | None:
+    """A yes/no field a panel may leave out: missing, null or empty is unknown (None)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    return to_bool(value)
+
+
 @dataclass(frozen=True, slots=True)
 class Service:
     id: int
@@ -150,8 +238,10 @@ class Service:
     rate: Decimal  # price per 1000 units
     min: int
     max: int
-    refill: bool = False
-    cancel: bool = False
+    # None: the catalog doesn't say (many panels omit the field), so the panel decides;
+    # only an explicit false means "no".
+    refill: bool | None = False
+    cancel: bool | None = False
     dripfeed: bool = False
     description: str = ""
 
@@ -168,14 +258,14 @@ class Service:
         maximum = to_int(raw.get("max"), minimum=0) or minimum
         return cls(
             id=service_id,
-            name=str(raw.get("name") or f"#{service_id}").strip(),
+            name=_service_name(raw.get("name")) or f"#{service_id}",
             type=_service_type(raw.get("type")),
             category=str(raw.get("category") or "").strip() or "Other",
             rate=rate,
             min=minimum,
             max=max(minimum, maximum),
-            refill=to_bool(raw.get("refill", False)),
-            cancel=to_bool(raw.get("cancel", False)),
+            refill=to_optional_bool(raw.get("refill")),
+            cancel=to_optional_bool(raw.get("cancel")),
             dripfeed=to_bool(raw.get("dripfeed", False)),
             description=str(raw.get("desc") or raw.get("description") or "").strip(),
         )
@@ -204,6 +294,19 @@ _KNOWN_TYPES = {
     "seo": "SEO",
     "invites from groups": "Invites from Groups",
 }
+
+
+# One character reference, well formed: `&amp;`, `&#39;`, `&#x1F4A7;` (not a bare "&" or "&lt").
+_CHARACTER_REFERENCE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _service_name(raw: Any) -> str:
+    """The name as the panel's own website shows it: many panels store names HTML-escaped
+    ("Likes &amp; Views", "Today&#39;s"), so character references are decoded, once ("&amp;lt;"
+    stays "&lt;" literally). Escaping for our messages happens where they are written."""
+    if not raw:
+        return ""
+    return _CHARACTER_REFERENCE.sub(lambda found: html.unescape(found.group()), str(raw)).strip()
 
 
 def _service_type(raw: Any) -> str:
@@ -257,9 +360,9 @@ class OrderStatus:
         charge) means the entry is garbage, so none of it is believed.
         """
         if not isinstance(raw, dict):
-            return cls(order_id, "Unknown", error="unreadable answer", unreadable=True)
+            return cls(order_id, _UNKNOWN, error="unreadable answer", unreadable=True)
         if "error" in raw:
-            return cls(order_id, "Unknown", error=str(raw["error"])[:MAX_ERROR_TEXT])
+            return cls(order_id, _UNKNOWN, error=str(raw["error"])[:MAX_ERROR_TEXT])
         charge, bad_charge = _bounded(raw.get("charge"), lambda v: to_decimal(v, minimum=Decimal(0)))
         start_count, bad_start = _bounded(raw.get("start_count"), lambda v: to_int(v, minimum=0))
         remains, bad_remains = _bounded(raw.get("remains"), to_int)  # negative: over-delivered
@@ -275,7 +378,7 @@ class OrderStatus:
             if bad
         ]
         if broken:
-            return cls(order_id, "Unknown", error=f"unreadable {', '.join(broken)}", unreadable=True)
+            return cls(order_id, _UNKNOWN, error=f"unreadable {', '.join(broken)}", unreadable=True)
         currency = raw.get("currency")
         return cls(
             order_id=order_id,

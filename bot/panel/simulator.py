@@ -112,6 +112,7 @@ class SimOrder:
     runs: int | None = None
     interval: int | None = None
     comments: str | None = None
+    params: dict[str, str] = field(default_factory=dict)  # the type's own `add` parameters
 
 
 @dataclass
@@ -152,6 +153,58 @@ class _Service:
             cancel=_truthy(raw.get("cancel")),
             dripfeed=_truthy(raw.get("dripfeed")),
         )
+
+
+@dataclass(frozen=True)
+class _AddRule:
+    """What `add` requires for one service type, as the family's API docs list it."""
+
+    params: tuple[str, ...]  # required besides `service`
+    count: str | None = None  # a list whose lines are the quantity
+    flat: bool = False  # the rate is the price of the whole order
+    optional: tuple[str, ...] = ()
+
+
+_DEFAULT_RULE = _AddRule(("link", "quantity"))
+_ADD_RULES: dict[str, _AddRule] = {
+    "default": _DEFAULT_RULE,
+    "package": _AddRule(("link",), flat=True),
+    "custom comments": _AddRule(("link", "comments"), count="comments"),
+    "custom comments package": _AddRule(("link", "comments"), count="comments", flat=True),
+    "mentions with hashtags": _AddRule(("link", "quantity", "usernames", "hashtags")),
+    "mentions custom list": _AddRule(("link", "usernames"), count="usernames"),
+    "mentions hashtag": _AddRule(("link", "quantity", "hashtag")),
+    "mentions user followers": _AddRule(("link", "quantity", "username")),
+    "mentions media likers": _AddRule(("link", "quantity", "media")),
+    "mentions media likes": _AddRule(("link", "quantity", "media")),
+    "comment likes": _AddRule(("link", "quantity", "username")),
+    "comment replies": _AddRule(("link", "username", "comments"), count="comments"),
+    "poll": _AddRule(("link", "quantity", "answer_number")),
+    "invites from groups": _AddRule(("link", "quantity", "groups")),
+    "subscriptions": _AddRule(("username", "min", "max", "posts", "delay"), optional=("old_posts", "expiry")),
+}
+_SUBSCRIPTION_DELAYS = frozenset(
+    {0, 5, 10, 15, 20, 30, 40, 50, 60, 90, 120, 150, 180, 210, 240, 270, 300, 360, 420, 480, 540, 600}
+)
+# Types the generated catalog adds in place of some Default services, by service ID, so the
+# random stream (and every other service) stays as it was. "Special" is a panel's own type.
+_EXTRA_TYPES: tuple[str, ...] = (
+    "Custom Comments Package",
+    "Mentions with Hashtags",
+    "Mentions Custom List",
+    "Mentions Hashtag",
+    "Mentions User Followers",
+    "Mentions Media Likers",
+    "Comment Likes",
+    "Comment Replies",
+    "Invites from Groups",
+    "Special",
+)
+
+
+def _rule(service_type: str) -> _AddRule:
+    """A type the panel doesn't list behaves as Default (link + quantity)."""
+    return _ADD_RULES.get(" ".join(service_type.split()).lower(), _DEFAULT_RULE)
 
 
 class _ApiError(Exception):
@@ -213,6 +266,15 @@ def _truthy(value: object) -> bool:
 
 def _is_blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _is_date(text: str) -> bool:
+    """A d/m/Y date, as Subscriptions' `expiry` is written."""
+    parts = text.strip().split("/")
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() for p in parts):
+        return False
+    day, month = int(parts[0]), int(parts[1])
+    return 1 <= day <= 31 and 1 <= month <= 12 and len(parts[2]) == 4
 
 
 def _split_ids(value: object) -> list[str]:
@@ -500,10 +562,13 @@ def _make_service(
     warranty = rng.choice(_WARRANTIES) if has_refill else _NO_WARRANTY
     low, high = _limits(rng, kind, service_type)
     rate = str(rng.randint(20, 500) * 1000) if service_type == "Package" else _rate(rng, kind)
+    shown_type = service_type
+    if service_type == "Default" and service_id % 173 < len(_EXTRA_TYPES):  # no extra draws
+        shown_type = _EXTRA_TYPES[service_id % 173]
     service: dict[str, Any] = {
         "service": service_id,
         "name": _service_name(rng, platform, topic, warranty, server),
-        "type": service_type,
+        "type": shown_type,
         "category": category_name,
         "rate": rate,
         "min": str(low),
@@ -537,7 +602,7 @@ def _category_sequence(rng: random.Random, service_count: int, categories: int) 
     return sequence
 
 
-def generate_catalog(service_count: int = 3200, categories: int = 60, seed: int = 7) -> list[dict]:
+def generate_catalog(service_count: int = 3200, categories: int = 60, seed: int = 7) -> list[dict[str, Any]]:
     """A deterministic, realistic service list (see module docstring for why).
 
     IDs ascend from 1 with gaps (deleted services), every one of the
@@ -548,7 +613,7 @@ def generate_catalog(service_count: int = 3200, categories: int = 60, seed: int 
     rng = random.Random(seed)
     chosen = _pick_categories(rng, max(1, min(categories, service_count)))
     servers: dict[int, int] = {}
-    services: list[dict] = []
+    services: list[dict[str, Any]] = []
     service_id = 0
     for category_index in _category_sequence(rng, service_count, categories):
         service_id += 1 if rng.random() < 0.85 else rng.randint(2, 15)
@@ -576,19 +641,24 @@ class PanelSimulator:
         service_count: int = 3200,
         categories: int = 60,
         seed: int = 7,
-        services: list[dict] | None = None,
+        services: list[dict[str, Any]] | None = None,
         balance: Decimal = Decimal("5000000"),
         currency: str = "VND",
         auto_advance_seconds: float | None = None,
         multi_refill_shape: str = "list",
         latency: float = 0.0,
+        body_formats: tuple[str, ...] = ("json", "form"),
     ) -> None:
+        """`body_formats`: the request bodies the panel reads; ("form",) is a PHP panel reading
+        `$_POST`, ("json",) one decoding the raw body. Another body reads as a call without a key."""
+        if not body_formats or not set(body_formats) <= {"json", "form"}:
+            raise ValueError("body_formats must name 'json' and/or 'form'")
         if multi_refill_shape not in {"list", "object"}:
             raise ValueError("multi_refill_shape must be 'list' or 'object'")
         if auto_advance_seconds is not None and auto_advance_seconds <= 0:
             raise ValueError("auto_advance_seconds must be positive")
         self.api_key = api_key
-        self.services: list[dict] = (
+        self.services: list[dict[str, Any]] = (
             services if services is not None else generate_catalog(service_count, categories, seed)
         )
         self.balance = Decimal(balance)
@@ -596,12 +666,15 @@ class PanelSimulator:
         self.auto_advance_seconds = auto_advance_seconds
         self.multi_refill_shape = multi_refill_shape
         self.latency = latency
+        self.body_formats = tuple(body_formats)
+        # (action as sent, body format) of every request, read or not: what the client sent
+        self.requests: list[tuple[str | None, str]] = []
         self.failure: FailureMode = FailureMode.NONE
         self._scripts: dict[str, list[Script]] = {}
         self.slow_seconds = PanelSimulator.slow_seconds
         self.orders: dict[int, SimOrder] = {}
         self.refills: dict[int, SimRefill] = {}
-        self.calls: list[dict] = []
+        self.calls: list[dict[str, Any]] = []
         self._rng = random.Random(seed * 7919 + 1)
         self._clock: Callable[[], float] = time.monotonic
         self._next_order_id = _FIRST_ORDER_ID
@@ -611,7 +684,7 @@ class PanelSimulator:
         self._manual_refills: set[int] = set()
         self._refill_created: dict[int, float] = {}
         self._by_link: dict[tuple[int, str], list[int]] = {}
-        self._index: dict[int, dict] = {}
+        self._index: dict[int, dict[str, Any]] = {}
         self._indexed: tuple[int, int] = (0, -1)  # (id(list), len) the index was built for
         self._runner: web.AppRunner | None = None
         self._app_state: _AppState | None = None
@@ -683,6 +756,10 @@ class PanelSimulator:
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         """Log, delay, maybe fail early, execute, then maybe mangle the answer."""
         params = await _read_params(request)
+        body_format = _body_format(request)
+        self.requests.append((None if params is None else params.get("action"), body_format))
+        if body_format not in self.body_formats and body_format != "none":
+            params = dict(request.query)  # the body is not read: no key, no action
         self._log_call(params)
         mode = FailureMode(self.failure)
         stopping = request.app[_STATE_KEY].stopping
@@ -694,7 +771,7 @@ class PanelSimulator:
             return _json_response({"error": "Internal error"}, status=500)
         scripted = self._next_script(params)
         if scripted is not None:
-            return scripted.respond(self, params)
+            return scripted.respond(self, params or {})
         body = json.dumps(self._dispatch(params))
         if mode is FailureMode.SLOW:
             await _sleep_unless(stopping, self.slow_seconds)
@@ -738,7 +815,11 @@ class PanelSimulator:
             entry.update((k, v) for k, v in params.items() if k not in {"key", "action"})
         self.calls.append(entry)
 
-    def calls_for(self, action: str) -> list[dict]:
+    def formats_for(self, action: str) -> list[str]:
+        """The body format ("json", "form", ...) of every request sent as `action`, read or not."""
+        return [fmt for sent, fmt in self.requests if sent == action]
+
+    def calls_for(self, action: str) -> list[dict[str, Any]]:
         """The logged calls of one action, in arrival order."""
         return [call for call in self.calls if call.get("action") == action]
 
@@ -768,7 +849,11 @@ class PanelSimulator:
         service = self._service(params.get("service"))
         if service is None:
             raise _ApiError("Incorrect service ID")
-        link = str(params.get("link") or "").strip()
+        rule = _rule(service.type)
+        for name in rule.params:  # a real panel answers the first missing one
+            if _is_blank(params.get(name)):
+                raise _ApiError(f"Incorrect {name}")
+        link = str(params.get("link" if "link" in rule.params else "username") or "").strip()
         if not link or any(ch.isspace() for ch in link):
             raise _ApiError("Incorrect link")
         runs, interval = self._dripfeed_args(service, params)
@@ -782,6 +867,11 @@ class PanelSimulator:
         self.balance -= charge
         order = self._create_order(service.service_id, link, total, charge, "Pending")
         order.runs, order.interval, order.comments = runs, interval, comments
+        order.params = {
+            name: str(params[name])
+            for name in rule.params + rule.optional
+            if name not in {"link", "quantity", "comments"} and not _is_blank(params.get(name))
+        }
         return {"order": order.order_id}
 
     def _act_status(self, params: dict[str, Any]) -> Json:
@@ -845,8 +935,8 @@ class PanelSimulator:
                 if parsed is not None:
                     self._index[parsed] = raw
             self._indexed = (id(self.services), len(self.services))
-        raw = self._index.get(service_id)
-        return None if raw is None else _Service.from_raw(raw)
+        found = self._index.get(service_id)
+        return None if found is None else _Service.from_raw(found)
 
     @staticmethod
     def _dripfeed_args(service: _Service, params: dict[str, Any]) -> tuple[int | None, int | None]:
@@ -864,17 +954,25 @@ class PanelSimulator:
 
     @staticmethod
     def _quantity(service: _Service, params: dict[str, Any]) -> tuple[int, str | None]:
-        """Units per run; Package has none, Custom Comments counts comment lines."""
-        if service.type == "Package":
-            return 1, None
-        comments: str | None = None
-        if service.type == "Custom Comments":
-            comments = str(params.get("comments") or "")
-            quantity: int | None = sum(1 for line in comments.splitlines() if line.strip())
+        """Units per run, by type: the quantity, the lines of a list (Custom Comments,
+        Mentions Custom List…), 1 for a flat-priced package, or for Subscriptions the most
+        it can deliver (max per post × posts)."""
+        rule = _rule(service.type)
+        comments = None if _is_blank(params.get("comments")) else str(params["comments"])
+        PanelSimulator._check_params(rule, params)
+        if "posts" in rule.params:
+            return PanelSimulator._subscription_units(service, params), comments
+        if rule.count is not None:
+            quantity = sum(1 for line in str(params[rule.count]).splitlines() if line.strip())
+            if rule.flat:  # a package of comments: any number, one price
+                return quantity, comments
+        elif rule.flat or "quantity" not in rule.params:
+            return 1, comments
         else:
-            quantity = _parse_int(params.get("quantity"))
-            if quantity is None:
+            asked = _parse_int(params.get("quantity"))
+            if asked is None:
                 raise _ApiError("Incorrect quantity")
+            quantity = asked
         if quantity < service.min:
             raise _ApiError(f"Quantity less than minimal {service.min}")
         if quantity > service.max:
@@ -882,9 +980,35 @@ class PanelSimulator:
         return quantity, comments
 
     @staticmethod
+    def _check_params(rule: _AddRule, params: dict[str, Any]) -> None:
+        """The checks a panel makes of a type's own parameters."""
+        if "answer_number" in rule.params:
+            answer = _parse_int(params.get("answer_number"))
+            if answer is None or answer < 1:
+                raise _ApiError("Incorrect answer_number")
+        if "media" in rule.params and any(ch.isspace() for ch in str(params["media"]).strip()):
+            raise _ApiError("Incorrect media")
+
+    @staticmethod
+    def _subscription_units(service: _Service, params: dict[str, Any]) -> int:
+        low, high = _parse_int(params.get("min")), _parse_int(params.get("max"))
+        if low is None or high is None or not service.min <= low <= high <= service.max:
+            raise _ApiError(f"Incorrect min/max: allowed {service.min} to {service.max}")
+        posts = _parse_int(params.get("posts"))
+        old_posts = 0 if _is_blank(params.get("old_posts")) else _parse_int(params.get("old_posts"))
+        if posts is None or posts < 1 or old_posts is None or old_posts < 0:
+            raise _ApiError("Incorrect posts")
+        if _parse_int(params.get("delay")) not in _SUBSCRIPTION_DELAYS:
+            raise _ApiError("Incorrect delay")
+        expiry = params.get("expiry")
+        if not _is_blank(expiry) and not _is_date(str(expiry)):
+            raise _ApiError("Incorrect expiry")
+        return high * (posts + old_posts)
+
+    @staticmethod
     def _charge(service: _Service, quantity: int) -> Decimal:
-        """``rate`` is per 1000 units, except for packages where it is the price."""
-        if service.type == "Package":
+        """``rate`` is per 1000 units, except for flat packages where it is the price."""
+        if _rule(service.type).flat:
             return service.rate
         return service.rate * quantity / 1000
 
@@ -1105,6 +1229,17 @@ async def _sleep_unless(stopping: asyncio.Event, seconds: float) -> None:
     """Sleep, but wake up early when the server is shutting down."""
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(stopping.wait(), timeout=seconds)
+
+
+def _body_format(request: web.Request) -> str:
+    """How the request body was encoded, by its content type ("none" without a body)."""
+    if request.content_type == "application/json":
+        return "json"
+    if request.content_type == "application/x-www-form-urlencoded" or request.content_type.startswith(
+        "multipart/"
+    ):
+        return "form"
+    return request.content_type if request.can_read_body else "none"
 
 
 async def _read_params(request: web.Request) -> dict[str, Any] | None:

@@ -25,6 +25,7 @@ class AlertKind(StrEnum):
     PANEL_DOWN = "panel_down"
     PANEL_BACK = "panel_back"
     UNKNOWN_ORDERS = "unknown_orders"
+    KEY_REFUSED = "key_refused"  # sent when it happens (runtime), not by `check`
 
 
 @dataclass(frozen=True)

@@ -12,22 +12,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.panel.models import OrderStatusKind, RefillStatusKind
 from bot.store.models import OrderRecord, RefillRecord
 from bot.store.repository import Store
 
 
 class NoticeKind(StrEnum):
-    STARTED = "In progress"
-    COMPLETED = "Completed"
-    PARTIAL = "Partial"
-    CANCELED = "Canceled"
-    UNKNOWN = "Unknown"  # a restart cut off `add`: the owner must check before ordering again
+    """What a user is told; an order notice's value is the stored status it is told for."""
+
+    STARTED = OrderStatusKind.IN_PROGRESS.value
+    COMPLETED = OrderStatusKind.COMPLETED.value
+    PARTIAL = OrderStatusKind.PARTIAL.value
+    CANCELED = OrderStatusKind.CANCELED.value
+    REFUNDED = OrderStatusKind.REFUNDED.value  # said as what it is, not "canceled"
+    # A restart cut off `add`: the owner must check before ordering again.
+    UNKNOWN = OrderStatusKind.UNKNOWN.value
     # An admin settled an order of unknown outcome (/unknown): it was placed after all (and is
     # tracked from now on), or it was not placed.
-    SETTLED_PLACED = "Pending"
-    SETTLED_NOT_PLACED = "Failed"
-    REFILL_COMPLETED = "refill:Completed"
-    REFILL_REJECTED = "refill:Rejected"
+    SETTLED_PLACED = OrderStatusKind.PENDING.value
+    SETTLED_NOT_PLACED = OrderStatusKind.FAILED.value
+    REFILL_COMPLETED = f"refill:{RefillStatusKind.COMPLETED.value}"
+    REFILL_REJECTED = f"refill:{RefillStatusKind.REJECTED.value}"
 
 
 ORDER_NOTICES = {
@@ -37,12 +42,16 @@ ORDER_NOTICES = {
         NoticeKind.COMPLETED,
         NoticeKind.PARTIAL,
         NoticeKind.CANCELED,
+        NoticeKind.REFUNDED,
         NoticeKind.UNKNOWN,
         NoticeKind.SETTLED_PLACED,
         NoticeKind.SETTLED_NOT_PLACED,
     )
 }
-REFILL_NOTICES = {"Completed": NoticeKind.REFILL_COMPLETED, "Rejected": NoticeKind.REFILL_REJECTED}
+REFILL_NOTICES = {
+    RefillStatusKind.COMPLETED.value: NoticeKind.REFILL_COMPLETED,
+    RefillStatusKind.REJECTED.value: NoticeKind.REFILL_REJECTED,
+}
 
 
 @dataclass(frozen=True)

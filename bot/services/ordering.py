@@ -11,8 +11,8 @@ import logging
 import re
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timedelta
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -34,29 +34,16 @@ MAX_LINK_LENGTH = 500
 MAX_COMMENT_LENGTH = 500
 MAX_RUNS = 1000
 MAX_INTERVAL_MINUTES = 1440
-
-
-class Form(StrEnum):
-    """Which fields a service type needs, i.e. which wizard steps apply."""
-
-    QUANTITY = "quantity"  # link + quantity (Default and friends)
-    PACKAGE = "package"  # link only, flat price
-    COMMENTS = "comments"  # link + one comment per line; quantity = number of lines
-    UNSUPPORTED = "unsupported"
-
-
-_FORMS = {
-    "Default": Form.QUANTITY,
-    "SEO": Form.QUANTITY,
-    "Package": Form.PACKAGE,
-    "Custom Comments": Form.COMMENTS,
-}
-
-
-def form_of(service: Service) -> Form:
-    """Types needing extra fields we can't collect in chat (polls, subscriptions, mention
-    lists…) are refused up front rather than sent to the panel half-filled."""
-    return _FORMS.get(service.type, Form.UNSUPPORTED)
+MAX_LIST_LINES = 10_000  # lines of a list whose length does not set the quantity
+MAX_POLL_ANSWER = 100
+MAX_POSTS = 10_000
+MAX_OLD_POSTS = 1000
+# Subscriptions' `delay`: the minutes the family's panels accept
+SUBSCRIPTION_DELAYS: tuple[int, ...] = (
+    *(0, 5, 10, 15, 20, 30, 40, 50, 60, 90, 120, 150, 180, 210, 240, 270, 300),
+    *(360, 420, 480, 540, 600),
+)
+CORE_STEPS = ("link", "quantity")  # kept in `Draft.link` / `Draft.quantity`
 
 
 class InvalidInput(Exception):
@@ -70,7 +57,12 @@ class InvalidInput(Exception):
 
 @dataclass(frozen=True)
 class Draft:
-    """An order being put together; JSON-friendly so it survives a restart in user data."""
+    """An order being put together; JSON-friendly so it survives a restart in user data.
+
+    `link`, `quantity` and `comments` are the long-standing answers; every other
+    type-specific `add` parameter (usernames, hashtag, answer_number, Subscriptions'
+    min/max/posts…) is kept in `fields`, by its parameter name, as the text to send.
+    """
 
     service_id: int
     link: str | None = None
@@ -80,6 +72,26 @@ class Draft:
     interval: int | None = None
     token: str | None = None  # set when the summary is shown: one token, one order
     quoted: str | None = None  # the total shown with that summary (Decimal as text)
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def value(self, name: str) -> str | int | None:
+        """The answer to the step `name`, None while it is not answered."""
+        if name == "link":
+            return self.link
+        if name == "quantity":
+            return self.quantity
+        if name == "comments":
+            return self.comments
+        return self.fields.get(name)
+
+    def answered(self, name: str, value: str | int) -> Draft:
+        if name == "link":
+            return replace(self, link=str(value))
+        if name == "comments":
+            return replace(self, comments=str(value))
+        if name == "quantity":
+            return replace(self, quantity=int(value))
+        return replace(self, fields={**self.fields, name: str(value)})
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -88,56 +100,28 @@ class Draft:
     def from_dict(cls, data: Any) -> Draft | None:
         if not isinstance(data, dict) or not isinstance(data.get("service_id"), int):
             return None
+        values = {k: data.get(k) for k in cls.__dataclass_fields__}
+        fields = values.get("fields")
+        if not isinstance(fields, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in fields.items()
+        ):
+            fields = {}  # a draft saved before fields existed, or a damaged one
+        values["fields"] = dict(fields)
         try:
-            return cls(**{k: data.get(k) for k in cls.__dataclass_fields__})
+            return cls(**values)  # type: ignore[arg-type]  # checked by the constructor's TypeError
         except TypeError:
             return None
 
 
-@dataclass(frozen=True)
-class Quote:
-    service: Service
-    link: str
-    quantity: int  # per run
-    runs: int | None
-    interval: int | None
-    total_quantity: int
-    charge: Decimal
-
-
-class Outcome(StrEnum):
-    PLACED = "placed"
-    ALREADY_PLACED = "already_placed"  # a second tap on the same Confirm
-    UNKNOWN = "unknown"  # the panel may or may not have created it
-
-
-@dataclass(frozen=True)
-class Placement:
-    outcome: Outcome
-    order: OrderRecord
-
-
-class OrderFailed(Exception):
-    """Nothing was ordered or charged: the panel refused, or could not be reached at all."""
-
-    def __init__(self, message: str | None, *, unavailable: bool = False) -> None:
-        super().__init__(message or "unavailable")
-        self.message = message
-        self.unavailable = unavailable
-
-
-class PriceChanged(Exception):
-    """The catalog price moved between the summary and the tap: the user must see it again."""
-
-    def __init__(self, draft: Draft) -> None:
-        super().__init__("price changed")
-        self.draft = draft
-
+# -- parsing one answer ---------------------------------------------------------------------
 
 _URL = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$", re.IGNORECASE)
 _BARE_DOMAIN = re.compile(r"^(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)+(/[^\s]*)?$", re.IGNORECASE)
 _USERNAME = re.compile(r"^@[A-Za-z0-9_.]{2,64}$")
+_PLAIN_USERNAME = re.compile(r"^@?[A-Za-z0-9_.]{1,64}$")
+_HASHTAG = re.compile(r"^#?\w{1,100}$")
 _GROUPED_NUMBER = re.compile(r"^\d{1,3}([,. _]\d{3})+$")
+_DATE = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
 
 
 def parse_link(text: str) -> str:
@@ -169,12 +153,31 @@ def parse_quantity(service: Service, text: str) -> int:
     return quantity
 
 
-def parse_comments(service: Service, text: str) -> str:
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if any(len(line) > MAX_COMMENT_LENGTH for line in lines):
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def parse_comments(service: Service, text: str, bounds: tuple[int, int] | None = None) -> str:
+    """One comment per line, blank lines dropped; `bounds` on their number (default: the
+    service's min and max, since the lines are the quantity)."""
+    low, high = bounds or (service.min, service.max)
+    lines = _lines(text)
+    if any(len(line) > MAX_COMMENT_LENGTH or has_hidden_characters(line) for line in lines):
         raise InvalidInput("wizard_comments_too_long", limit=MAX_COMMENT_LENGTH)
-    if not service.min <= len(lines) <= service.max:
-        raise InvalidInput("wizard_comments_count", min=service.min, max=service.max, count=len(lines))
+    if not low <= len(lines) <= high:
+        raise InvalidInput("wizard_comments_count", min=low, max=high, count=len(lines))
+    return "\n".join(lines)
+
+
+def _parse_list(text: str, pattern: re.Pattern[str], key: str, bounds: tuple[int, int]) -> str:
+    """A list of one item per line, each matching `pattern` (usernames, hashtags)."""
+    lines = _lines(text)
+    for number, line in enumerate(lines, 1):
+        if not pattern.match(line):
+            raise InvalidInput(key, line=number, value=line[:60])
+    low, high = bounds
+    if not low <= len(lines) <= high:
+        raise InvalidInput("wizard_lines_count", min=low, max=high, count=len(lines))
     return "\n".join(lines)
 
 
@@ -192,27 +195,313 @@ def parse_interval(text: str) -> int:
     return minutes
 
 
+def _number_in(text: str, low: int, high: int, key: str) -> str:
+    number = parse_whole_number(text)
+    if number is None or not low <= number <= high:
+        raise InvalidInput(key, min=low, max=high)
+    return str(number)
+
+
+def parse_expiry(text: str, today: date | None = None) -> str:
+    """A day after today, written d/m/Y as the panels read it ("31/12/2027")."""
+    match = _DATE.match(text.strip())
+    try:
+        day = date(int(match[3]), int(match[2]), int(match[1])) if match else None
+    except ValueError:
+        day = None
+    if day is None or day <= (today or utcnow().date()):
+        raise InvalidInput("wizard_expiry_invalid")
+    return day.strftime("%d/%m/%Y")
+
+
+# -- the table of service types -------------------------------------------------------------
+
+
+Parse = Callable[["Kind", Service, Draft, str], str | int]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One wizard step = one `add` parameter: how it is asked and how an answer is checked."""
+
+    name: str  # the `add` parameter, and the wizard state that asks for it
+    parse: Parse
+    ask: str  # text key of the question ({min}/{max} filled by `bounds`)
+    bounds: Callable[[Kind, Service, Draft], tuple[int, int]] | None = None
+    label: str = ""  # text key of its line in the summary ("" = not listed there)
+
+
+def _count_bounds(kind: Kind, service: Service, draft: Draft, name: str) -> tuple[int, int]:
+    """A list that is the quantity is held to the service's min/max; another (or one of a
+    flat-priced package) to 1…many."""
+    return (service.min, service.max) if kind.count == name and not kind.flat else (1, MAX_LIST_LINES)
+
+
+def _parse_media(kind: Kind, service: Service, draft: Draft, text: str) -> str:
+    link = parse_link(text)
+    if link.startswith("@"):
+        raise InvalidInput("wizard_media_invalid")
+    return link
+
+
+def _parse_groups(kind: Kind, service: Service, draft: Draft, text: str) -> str:
+    lines = _lines(text)
+    if any(len(line) > MAX_LINK_LENGTH or has_hidden_characters(line) for line in lines):
+        raise InvalidInput("wizard_groups_invalid", limit=MAX_LINK_LENGTH)
+    bounds = _count_bounds(kind, service, draft, "groups")
+    if not bounds[0] <= len(lines) <= bounds[1]:
+        raise InvalidInput("wizard_lines_count", min=bounds[0], max=bounds[1], count=len(lines))
+    return "\n".join(lines)
+
+
+def _parse_single(pattern: re.Pattern[str], key: str) -> Parse:
+    def parse(kind: Kind, service: Service, draft: Draft, text: str) -> str:
+        value = text.strip()
+        if not pattern.match(value):
+            raise InvalidInput(key)
+        return value
+
+    return parse
+
+
+def _sub_min(kind: Kind, service: Service, draft: Draft) -> tuple[int, int]:
+    return service.min, service.max
+
+
+def _sub_max(kind: Kind, service: Service, draft: Draft) -> tuple[int, int]:
+    return int(draft.fields.get("min") or service.min), service.max
+
+
+def _numeric(name: str, key: str, bounds: Callable[[Kind, Service, Draft], tuple[int, int]]) -> Step:
+    def parse(kind: Kind, service: Service, draft: Draft, text: str) -> str:
+        return _number_in(text, *bounds(kind, service, draft), key)
+
+    return Step(name, parse, f"wizard_ask_{name}", bounds, f"wizard_label_{name}")
+
+
+def _list_step(name: str, pattern: re.Pattern[str], key: str) -> Step:
+    def parse(kind: Kind, service: Service, draft: Draft, text: str) -> str:
+        return _parse_list(text, pattern, key, _count_bounds(kind, service, draft, name))
+
+    def bounds(kind: Kind, service: Service, draft: Draft) -> tuple[int, int]:
+        return _count_bounds(kind, service, draft, name)
+
+    return Step(name, parse, f"wizard_ask_{name}", bounds, f"wizard_label_{name}")
+
+
+def _parse_delay(kind: Kind, service: Service, draft: Draft, text: str) -> str:
+    minutes = parse_whole_number(text)
+    if minutes not in SUBSCRIPTION_DELAYS:
+        raise InvalidInput("wizard_delay_invalid", allowed=", ".join(map(str, SUBSCRIPTION_DELAYS)))
+    return str(minutes)
+
+
+STEPS: dict[str, Step] = {
+    step.name: step
+    for step in (
+        Step("link", lambda k, s, d, text: parse_link(text), "wizard_ask_link"),
+        Step(
+            "quantity",
+            lambda k, s, d, text: parse_quantity(s, text),
+            "wizard_ask_quantity",
+            lambda k, s, d: (s.min, s.max),
+        ),
+        Step(
+            "comments",
+            lambda k, s, d, text: parse_comments(s, text, _count_bounds(k, s, d, "comments")),
+            "wizard_ask_comments",
+            lambda k, s, d: _count_bounds(k, s, d, "comments"),
+            "wizard_label_comments",
+        ),
+        _list_step("usernames", _PLAIN_USERNAME, "wizard_usernames_invalid"),
+        _list_step("hashtags", _HASHTAG, "wizard_hashtags_invalid"),
+        Step(
+            "hashtag",
+            _parse_single(_HASHTAG, "wizard_hashtag_invalid"),
+            "wizard_ask_hashtag",
+            label="wizard_label_hashtag",
+        ),
+        Step(
+            "username",
+            _parse_single(_PLAIN_USERNAME, "wizard_username_invalid"),
+            "wizard_ask_username",
+            label="wizard_label_username",
+        ),
+        Step("media", _parse_media, "wizard_ask_media", label="wizard_label_media"),
+        _numeric("answer_number", "wizard_answer_number_invalid", lambda k, s, d: (1, MAX_POLL_ANSWER)),
+        Step(
+            "groups",
+            _parse_groups,
+            "wizard_ask_groups",
+            lambda k, s, d: _count_bounds(k, s, d, "groups"),
+            "wizard_label_groups",
+        ),
+        _numeric("min", "wizard_sub_min_invalid", _sub_min),
+        _numeric("max", "wizard_sub_max_invalid", _sub_max),
+        _numeric("posts", "wizard_posts_invalid", lambda k, s, d: (1, MAX_POSTS)),
+        _numeric("old_posts", "wizard_old_posts_invalid", lambda k, s, d: (0, MAX_OLD_POSTS)),
+        Step(
+            "delay",
+            _parse_delay,
+            "wizard_ask_delay",
+            lambda k, s, d: (SUBSCRIPTION_DELAYS[0], SUBSCRIPTION_DELAYS[-1]),
+            "wizard_label_delay",
+        ),
+        Step(
+            "expiry",
+            lambda k, s, d, text: parse_expiry(text),
+            "wizard_ask_expiry",
+            label="wizard_label_expiry",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What one service type needs (`steps`, asked in this order and sent to `add` as they
+    are) and how the panel charges it.
+
+    Charge = rate × units / 1000, where units is the asked quantity, or the number of
+    lines of the list named by `count` (comments, usernames); a `flat` type costs its
+    rate whatever the units (Package, Custom Comments Package).
+
+    Subscriptions are charged, by assumption, for the most they can deliver: `max` per
+    post on `posts` new plus `old_posts` existing posts, i.e. rate × max × (posts +
+    old_posts) / 1000. The panel bills each post's order as it is created (at most
+    that), so the summary never understates what the subscription can cost.
+    """
+
+    type: str
+    steps: tuple[str, ...]
+    count: str | None = None  # the list whose lines are the quantity (recorded, and priced unless flat)
+    flat: bool = False
+    dripfeed: bool = False  # drip-feed (runs, interval) when the service allows it
+    known: bool = True  # False: an unknown type ordered as Default, with a note
+
+    def units(self, draft: Draft) -> int:
+        """Units per run, the quantity recorded for the order."""
+        if self.count is not None:
+            return len(str(draft.value(self.count) or "").splitlines())
+        if "posts" in self.steps:
+            posts = int(draft.fields.get("posts") or 0) + int(draft.fields.get("old_posts") or 0)
+            return int(draft.fields.get("max") or 0) * posts
+        if "quantity" in self.steps:
+            return draft.quantity or 0
+        return 1
+
+    def charge(self, service: Service, total: int) -> Decimal:
+        return service.rate if self.flat else service.rate * total / 1000
+
+    def next_step(self, draft: Draft) -> str | None:
+        """The first parameter still to ask, None when the draft is complete."""
+        return next((name for name in self.steps if draft.value(name) is None), None)
+
+    def answer(self, service: Service, draft: Draft, name: str, text: str) -> Draft:
+        """`draft` with the answer to `name`; InvalidInput (draft unchanged) when it is bad."""
+        return draft.answered(name, STEPS[name].parse(self, service, draft, text))
+
+    def bounds(self, service: Service, draft: Draft, name: str) -> tuple[int, int] | None:
+        bounds = STEPS[name].bounds
+        return None if bounds is None else bounds(self, service, draft)
+
+    def params(self, draft: Draft) -> dict[str, str]:
+        """The type-specific `add` parameters (all but link, quantity, runs, interval)."""
+        return {name: str(draft.value(name)) for name in self.steps if name not in CORE_STEPS}
+
+
+DEFAULT = Kind("Default", ("link", "quantity"), dripfeed=True)
+KINDS: dict[str, Kind] = {
+    kind.type.lower(): kind
+    for kind in (
+        DEFAULT,
+        Kind("SEO", ("link", "quantity"), dripfeed=True),
+        Kind("Package", ("link",), flat=True),
+        Kind("Custom Comments", ("link", "comments"), count="comments"),
+        Kind("Custom Comments Package", ("link", "comments"), count="comments", flat=True),
+        Kind("Mentions with Hashtags", ("link", "quantity", "usernames", "hashtags")),
+        Kind("Mentions Custom List", ("link", "usernames"), count="usernames"),
+        Kind("Mentions Hashtag", ("link", "quantity", "hashtag")),
+        Kind("Mentions User Followers", ("link", "quantity", "username")),
+        Kind("Mentions Media Likers", ("link", "quantity", "media")),
+        Kind("Mentions Media Likes", ("link", "quantity", "media")),  # spelling seen in docs
+        Kind("Comment Likes", ("link", "quantity", "username")),
+        Kind("Comment Replies", ("link", "username", "comments"), count="comments"),
+        Kind("Poll", ("link", "quantity", "answer_number")),
+        Kind("Invites from Groups", ("link", "quantity", "groups")),
+        Kind("Subscriptions", ("username", "min", "max", "posts", "old_posts", "delay", "expiry")),
+    )
+}
+
+
+def kind_of(service: Service) -> Kind:
+    """The service's type from the table; a type the table does not know (a panel's own
+    `Special`) is ordered like Default — link and quantity — and the summary says so."""
+    known = KINDS.get(" ".join(service.type.split()).lower())
+    return known if known is not None else replace(DEFAULT, type=service.type, known=False)
+
+
+@dataclass(frozen=True)
+class Quote:
+    service: Service
+    link: str  # the link, or for Subscriptions the username: what the order is "for"
+    quantity: int  # per run
+    runs: int | None
+    interval: int | None
+    total_quantity: int
+    charge: Decimal
+    kind: Kind = DEFAULT
+    params: dict[str, str] = field(default_factory=dict)  # type-specific `add` parameters
+
+
+class Outcome(StrEnum):
+    PLACED = "placed"
+    ALREADY_PLACED = "already_placed"  # a second tap on the same Confirm
+    UNKNOWN = "unknown"  # the panel may or may not have created it
+
+
+@dataclass(frozen=True)
+class Placement:
+    outcome: Outcome
+    order: OrderRecord
+
+
+class OrderFailed(Exception):
+    """Nothing was ordered or charged: the panel refused, or could not be reached at all."""
+
+    def __init__(self, message: str | None, *, unavailable: bool = False) -> None:
+        super().__init__(message or "unavailable")
+        self.message = message
+        self.unavailable = unavailable
+
+
+class PriceChanged(Exception):
+    """The catalog price moved between the summary and the tap: the user must see it again."""
+
+    def __init__(self, draft: Draft) -> None:
+        super().__init__("price changed")
+        self.draft = draft
+
+
 def quote(service: Service, draft: Draft) -> Quote:
-    """The price the user will confirm: rate × total quantity / 1000 (flat for packages)."""
-    if draft.link is None:
-        raise ValueError("draft without a link")
-    form = form_of(service)
-    if form is Form.PACKAGE:
-        quantity = 1
-    elif form is Form.COMMENTS:
-        quantity = len((draft.comments or "").splitlines())
-    else:
-        quantity = draft.quantity or 0
-    runs = draft.runs if service.dripfeed else None
+    """The price the user will confirm, by the type's rule (see `Kind`)."""
+    kind = kind_of(service)
+    missing = kind.next_step(draft)
+    if missing is not None:
+        raise ValueError(f"draft without {missing}")
+    quantity = kind.units(draft)
+    runs = draft.runs if service.dripfeed and kind.dripfeed else None
     total = quantity * (runs or 1)
     return Quote(
         service,
-        draft.link,
+        draft.link or str(draft.value("username") or ""),
         quantity,
         runs,
         draft.interval if runs else None,
         total,
-        service.charge_for(total),
+        kind.charge(service, total),
+        kind,
+        kind.params(draft),
     )
 
 
@@ -255,9 +544,7 @@ class OrderingService:
         service = (await self._catalog.get()).get(service_id)
         if service is None:
             raise InvalidInput("wizard_service_not_found", service_id=service_id)
-        if form_of(service) is Form.UNSUPPORTED:
-            raise InvalidInput("wizard_type_unsupported", type=service.type)
-        return service
+        return service  # every type can be ordered: see `kind_of`
 
     async def prepare(self, user_id: int, draft: Draft) -> tuple[Draft, Quote]:
         """Price the draft, check the owner's limits, and give it a fresh confirmation token."""
@@ -278,7 +565,7 @@ class OrderingService:
         confirmation token, so a second tap collides in the database and a crash
         mid-call leaves a row its owner is told about.
         """
-        if draft.token is None or draft.link is None:
+        if draft.token is None:
             raise ValueError("draft was never summarised")
         existing = await self.find_placed(draft.token)
         if existing is not None:
@@ -299,9 +586,10 @@ class OrderingService:
                     quantity=priced.total_quantity,
                     charge=priced.charge,
                     confirm_token=draft.token,
-                    comments=draft.comments,
+                    comments=priced.params.get("comments"),
                     runs=priced.runs,
                     interval=priced.interval,
+                    fields={k: v for k, v in priced.params.items() if k != "comments"} or None,
                 )
             )
         except DuplicateConfirmation:
@@ -318,15 +606,15 @@ class OrderingService:
         order (even if the database refuses to record it right now), anything else is
         "unknown" for the owner to settle.
         """
-        form = form_of(priced.service)
+        steps = priced.kind.steps  # exactly the type's parameters, nothing else
         try:
             panel_id = await self._panel.add(
                 priced.service.id,
-                priced.link,
-                None if form in (Form.PACKAGE, Form.COMMENTS) else priced.quantity,
-                comments=draft.comments if form is Form.COMMENTS else None,
+                priced.link if "link" in steps else None,
+                priced.quantity if "quantity" in steps else None,
                 runs=priced.runs,
                 interval=priced.interval,
+                extra=priced.params,
             )
         except PanelError as exc:
             refusal = exc.message  # bound now: the write may be retried after this block

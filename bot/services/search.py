@@ -2,7 +2,9 @@
 
 Vietnamese users type without diacritics ("tang like") as often as with them
 ("Tăng like"), and panels decorate names with emoji and punctuation, so both the
-catalog and the query are reduced to the same plain form before comparing.
+catalog and the query are reduced to the same plain form before comparing.  Emoji
+are words of their own there (panels mark services with 💧 or 🇻🇳 and users search
+for exactly that); punctuation is dropped.
 
 The catalog can hold 10,000+ services and plain-text search runs on every
 message a user types, so each catalog snapshot is indexed once: every distinct
@@ -27,10 +29,11 @@ from bot.services.catalog import Catalog
 MAX_QUERY_WORDS = 10
 
 _LETTER_D = str.maketrans({"đ": "d", "Đ": "d"})
+_REGIONAL_INDICATORS = ("\U0001f1e6", "\U0001f1ff")  # 🇦 … 🇿: two of them make a flag
 
 
 def normalize(text: str) -> str:
-    """Plain searchable form: "Tăng LIKE 👍 Việt-Nam" → "tang like viet nam".
+    """Plain searchable form: "Tăng LIKE 👍 Việt-Nam" → "tang like 👍 viet nam".
 
     Works word by word through a cache: catalogs repeat the same few hundred
     words thousands of times, and indexing 10,000 names char by char is slow.
@@ -45,11 +48,34 @@ def _normalize_word(word: str) -> str:
     NFKD (a superset of NFD) also folds the full-width and styled letters some
     panels use in names; combining marks are the diacritics, dropped.  "đ" is a
     letter of its own in Unicode, not d + mark, so it is mapped explicitly.
-    Emoji and punctuation become word breaks ("Việt-Nam" → "viet nam").
+    Punctuation becomes a word break ("Việt-Nam" → "viet nam"); each emoji is a word
+    of its own ("💧Nước" → "💧 nuoc"), a flag being its two regional indicators
+    ("🇻🇳"), without the presentation selectors, skin tones and joiners that only
+    change how it is drawn ("❤️" and "❤" are the same word).
     """
     decomposed = unicodedata.normalize("NFKD", word.translate(_LETTER_D).casefold())
-    kept = (ch if ch.isalnum() else " " for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join("".join(kept).split())
+    found: list[str] = []
+    letters: list[str] = []
+    flag = ""  # the first regional indicator of a flag, until its second arrives
+    for ch in decomposed:
+        if unicodedata.combining(ch):
+            continue
+        regional = _REGIONAL_INDICATORS[0] <= ch <= _REGIONAL_INDICATORS[1]
+        if flag and not regional:  # half a flag: kept as it is
+            found.append(flag)
+            flag = ""
+        if ch.isalnum():
+            letters.append(ch)
+            continue
+        found.append("".join(letters))
+        letters.clear()
+        if regional:
+            found.append(flag + ch if flag else "")
+            flag = "" if flag else ch
+        elif unicodedata.category(ch) == "So":  # pictographs and other symbols: the emoji
+            found.append(ch)
+    found += ["".join(letters), flag]
+    return " ".join(filter(None, found))
 
 
 def words(text: str) -> list[str]:

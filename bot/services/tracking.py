@@ -20,7 +20,7 @@ from typing import Generic, TypeVar
 
 from bot.panel.client import PanelClient
 from bot.panel.errors import PanelClientError, PanelError
-from bot.panel.models import FINAL_ORDER_STATUSES, FINAL_REFILL_STATUSES, Service
+from bot.panel.models import FINAL_ORDER_STATUSES, FINAL_REFILL_STATUSES, OrderStatusKind, Service
 from bot.services.catalog import CatalogCache
 from bot.store.models import OrderRecord, OrderState, RefillRecord
 from bot.store.repository import Store
@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Statuses the panel accepts a refill for (what is missing gets topped up).
-REFILLABLE_STATUSES = frozenset({"Completed", "Partial"})
+REFILLABLE_STATUSES = frozenset({OrderStatusKind.COMPLETED, OrderStatusKind.PARTIAL})
 
 # Reasons of `NotAllowed`; they double as text keys of the Telegram layer.
 REFILL_NOT_SUPPORTED = "refill_not_supported"
@@ -57,7 +57,8 @@ class NotAllowed(TrackingError):
 
 
 class Refused(TrackingError):
-    """The panel said no to a refill or cancel; `message` is the panel's own words."""
+    """The panel said no to a refill or cancel; `message` is the panel's own words (the
+    Telegram layer says known ones in the user's words, see `bot.services.panel_errors`)."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -166,7 +167,7 @@ class TrackingService:
         if order.panel_order_id is None:
             raise NotAllowed(NOT_PLACED)
         service = await self._service(order.service_id)
-        if service is not None and not service.refill:
+        if service is not None and service.refill is False:  # None: the catalog doesn't say
             raise NotAllowed(REFILL_NOT_SUPPORTED)
         if order.status not in REFILLABLE_STATUSES:
             order = await self.refresh(user_id, order_row_id)
@@ -247,14 +248,18 @@ class TrackingService:
         return order
 
     async def _view(self, order: OrderRecord) -> OrderView:
-        """What the user may do: refill a completed order unless the service is known to have
-        no refill (unknown → the panel decides); cancel only where the catalog says so."""
+        """What the user may do: refill a completed order, cancel an unfinished one, unless the
+        catalog says the service can't (a catalog without the field: the panel decides).  Cancel
+        needs the service in the catalog: a refund-bearing write is offered only for a known one."""
         placed = order.state is OrderState.PLACED and order.panel_order_id is not None
         if not placed:
             return OrderView(order, can_refill=False, can_cancel=False)
         service = await self._service(order.service_id)
-        can_refill = order.status == "Completed" and (service is None or service.refill)
-        can_cancel = order.status not in FINAL_ORDER_STATUSES and service is not None and service.cancel
+        completed = order.status == OrderStatusKind.COMPLETED
+        can_refill = completed and (service is None or service.refill is not False)
+        can_cancel = (
+            order.status not in FINAL_ORDER_STATUSES and service is not None and service.cancel is not False
+        )
         return OrderView(order, can_refill=can_refill, can_cancel=can_cancel)
 
     async def _service(self, service_id: int) -> Service | None:

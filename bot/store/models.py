@@ -58,6 +58,7 @@ class NewOrder:
     comments: str | None = None
     runs: int | None = None
     interval: int | None = None
+    fields: dict[str, str] | None = None  # a service type's own `add` parameters
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +83,7 @@ class OrderRecord:
     comments: str | None = None
     runs: int | None = None
     interval: int | None = None
+    fields: dict[str, str] | None = None  # a service type's own `add` parameters
 
 
 @dataclass(frozen=True, slots=True)

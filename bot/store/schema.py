@@ -92,4 +92,16 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX orders_created ON orders(created_at);
     """,
+    # 5: a service type's own `add` parameters (usernames, answer_number, Subscriptions'
+    # min/max/posts…), as a JSON object, so /orders and a restart keep what was ordered
+    """
+    ALTER TABLE orders ADD COLUMN fields TEXT;
+    """,
+    # 6: "Refunded" is a final order status of its own (it used to be stored as Canceled):
+    # the open-orders index lists it too, or refunded orders would be polled forever.
+    """
+    DROP INDEX orders_open;
+    CREATE INDEX orders_open ON orders(checked_at, id)
+        WHERE state = 'placed' AND status NOT IN ('Completed', 'Partial', 'Canceled', 'Refunded');
+    """,
 )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import sqlite3
@@ -22,22 +23,42 @@ from typing import Any
 
 import aiosqlite
 
-from bot.panel.models import MAX_PANEL_NUMBER, OrderStatus, RefillStatus
+from bot.panel.models import (
+    FINAL_ORDER_STATUSES,
+    FINAL_REFILL_STATUSES,
+    MAX_PANEL_NUMBER,
+    REFUNDED_ORDER_STATUSES,
+    OrderStatus,
+    OrderStatusKind,
+    RefillStatus,
+)
 from bot.store.errors import DatabaseUnusable, DuplicateConfirmation, DuplicatePanelOrder
 from bot.store.models import NewOrder, OrderRecord, OrderState, RefillRecord, Spend, UserRecord, utcnow
 from bot.store.schema import MIGRATIONS
 
 log = logging.getLogger(__name__)
 
-# These two conditions are written out literally, exactly as in the partial indexes of
-# migration 3: SQLite uses a partial index only when the query repeats its WHERE terms.
-_OPEN_ORDER = "state = 'placed' AND status NOT IN ('Completed', 'Partial', 'Canceled')"
-_OPEN_REFILL = "refill_id IS NOT NULL AND status NOT IN ('Completed', 'Rejected', 'Error', 'Canceled')"
+
+
+def _sql_strings(values: Iterable[str]) -> str:
+    """Status values as SQL string literals (`'Completed', 'Partial'`); they contain no quote."""
+    return ", ".join(f"'{value}'" for value in values)
+
+
+# Status values go into SQL as literals generated from the enums (`bot.panel.models`).  These
+# two conditions must read exactly as the partial indexes' WHERE (orders_open: migration 6,
+# refills_open: migration 3): SQLite uses a partial index only when the query repeats it.
+_OPEN_ORDER = f"state = 'placed' AND status NOT IN ({_sql_strings(FINAL_ORDER_STATUSES)})"
+_OPEN_REFILL = f"refill_id IS NOT NULL AND status NOT IN ({_sql_strings(FINAL_REFILL_STATUSES)})"
+_NOT_GIVEN_BACK = f"status NOT IN ({_sql_strings(REFUNDED_ORDER_STATUSES)})"
+_PENDING = _sql_strings([OrderStatusKind.PENDING])
+_FAILED = _sql_strings([OrderStatusKind.FAILED])
+_UNKNOWN = _sql_strings([OrderStatusKind.UNKNOWN])
 _UNNOTIFIED = "notified_status IS NOT status"
 _ORDER_COLUMNS = (
     "id, panel_order_id, user_id, chat_id, service_id, service_name, link, quantity, charge, "
     "state, status, remains, start_count, error, created_at, updated_at, notified_status, "
-    "comments, runs, interval"
+    "comments, runs, interval, fields"
 )
 _REFILL_COLUMNS = (
     "r.id, r.refill_id, r.order_id, o.panel_order_id, r.user_id, r.status, r.error, "
@@ -201,8 +222,8 @@ class SqliteStore:
                 cursor = await db.execute(
                     "INSERT INTO orders (user_id, chat_id, service_id, service_name, link, "
                     "quantity, charge, comments, runs, interval, confirm_token, state, status, "
-                    "remains, created_at, updated_at, notified_status) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Pending', ?, ?, ?, 'Pending')",
+                    "remains, created_at, updated_at, notified_status, fields) "
+                    f"VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, {_PENDING}, ?, ?, ?, {_PENDING}, ?)",
                     (
                         order.user_id,
                         order.chat_id,
@@ -219,6 +240,7 @@ class SqliteStore:
                         order.quantity,
                         now,
                         now,
+                        json.dumps(order.fields, ensure_ascii=False) if order.fields else None,
                     ),
                 )
                 local_id = cursor.lastrowid
@@ -239,14 +261,14 @@ class SqliteStore:
     async def mark_order_failed(self, order_id: int, error: str) -> None:
         """The panel refused: nothing was charged; keep the row for the record."""
         await self._write(
-            "UPDATE orders SET state = ?, status = 'Failed', notified_status = 'Failed', error = ?, "
+            f"UPDATE orders SET state = ?, status = {_FAILED}, notified_status = {_FAILED}, error = ?, "
             "updated_at = ? WHERE id = ?",
             (OrderState.FAILED, error, self._now(), order_id),
         )
 
     async def mark_order_unknown(self, order_id: int, reason: str) -> None:
         await self._write(
-            "UPDATE orders SET state = ?, status = 'Unknown', notified_status = 'Unknown', "
+            f"UPDATE orders SET state = ?, status = {_UNKNOWN}, notified_status = {_UNKNOWN}, "
             "error = ?, updated_at = ? WHERE id = ?",
             (OrderState.UNKNOWN, reason, self._now(), order_id),
         )
@@ -255,7 +277,7 @@ class SqliteStore:
         """At start-up: intents still waiting for `add` were cut off by a crash. Their outcome
         is unknown; they become UNKNOWN with nothing notified yet, so the owner is told."""
         return await self._write(
-            "UPDATE orders SET state = ?, status = 'Unknown', notified_status = NULL, "
+            f"UPDATE orders SET state = ?, status = {_UNKNOWN}, notified_status = NULL, "
             "error = 'interrupted by a restart', updated_at = ? WHERE state = ?",
             (OrderState.UNKNOWN, self._now(), OrderState.INTENT),
         )
@@ -269,13 +291,13 @@ class SqliteStore:
         """
         if panel_order_id is None:
             sql = (
-                "UPDATE orders SET state = ?, status = 'Failed', error = ?, updated_at = ? "
+                f"UPDATE orders SET state = ?, status = {_FAILED}, error = ?, updated_at = ? "
                 "WHERE id = ? AND state = ?"
             )
             params: tuple[Any, ...] = (OrderState.FAILED, note, self._now(), order_id, OrderState.UNKNOWN)
         else:
             sql = (
-                "UPDATE orders SET state = ?, panel_order_id = ?, status = 'Pending', error = ?, "
+                f"UPDATE orders SET state = ?, panel_order_id = ?, status = {_PENDING}, error = ?, "
                 "checked_at = NULL, updated_at = ? WHERE id = ? AND state = ?"
             )
             params = (OrderState.PLACED, panel_order_id, note, self._now(), order_id, OrderState.UNKNOWN)
@@ -522,7 +544,7 @@ class SqliteStore:
         back, for stats and limits.
 
         Unknown outcomes count: for a spending limit, "maybe charged" must count as charged.
-        Canceled orders don't ("Refunded" reads as Canceled): the panel gave the money back,
+        Canceled and Refunded orders don't: the panel gave the money back,
         whatever charge it last reported.  A Partial counts the charge the panel last reported
         (`apply_statuses` keeps it), not the one quoted.
 
@@ -532,7 +554,7 @@ class SqliteStore:
         """
         sql = (
             "SELECT user_id, service_id, service_name, charge, created_at FROM orders "
-            "WHERE state IN ('placed', 'unknown', 'intent') AND status IS NOT 'Canceled'"
+            f"WHERE state IN ('placed', 'unknown', 'intent') AND {_NOT_GIVEN_BACK}"
         )
         params: list[Any] = []
         if since is not None:
@@ -651,7 +673,19 @@ def _order(row: sqlite3.Row) -> OrderRecord:
         comments=row["comments"],
         runs=row["runs"],
         interval=row["interval"],
+        fields=_fields(row["fields"]),
     )
+
+
+def _fields(text: str | None) -> dict[str, str] | None:
+    """The JSON object of an order's type-specific parameters; None if absent or unreadable."""
+    try:
+        data = json.loads(text) if text else None
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    return {str(k): str(v) for k, v in data.items()}
 
 
 def _refill(row: sqlite3.Row) -> RefillRecord:

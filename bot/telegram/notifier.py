@@ -44,12 +44,17 @@ _TEXT_KEYS = {
     NoticeKind.COMPLETED: "notify_completed",
     NoticeKind.PARTIAL: "notify_partial",
     NoticeKind.CANCELED: "notify_canceled",
+    NoticeKind.REFUNDED: "notify_refunded",
     NoticeKind.UNKNOWN: "recovered_unknown",
     NoticeKind.SETTLED_PLACED: "settled_placed",
     NoticeKind.SETTLED_NOT_PLACED: "settled_not_placed",
     NoticeKind.REFILL_COMPLETED: "notify_refill_completed",
     NoticeKind.REFILL_REJECTED: "notify_refill_rejected",
 }
+
+
+# Notices of a finished order, which offer to order the same service again.
+_FINISHED = frozenset({NoticeKind.COMPLETED, NoticeKind.PARTIAL, NoticeKind.CANCELED, NoticeKind.REFUNDED})
 
 
 @dataclass
@@ -167,7 +172,7 @@ class TrackingJob:
                 view = None
             if view is not None and view.can_refill:
                 row.append(button(text(lang, "notify_btn_refill"), callbacks.ORDER_REFILL, order.id))
-        if notice.kind in (NoticeKind.COMPLETED, NoticeKind.PARTIAL, NoticeKind.CANCELED):
+        if notice.kind in _FINISHED:
             row.append(button(text(lang, "wizard_btn_again"), callbacks.ORDER, order.service_id))
         if not row:
             row.append(button(text(lang, "notify_btn_details"), callbacks.ORDER_DETAIL, order.id))

@@ -20,6 +20,7 @@ from bot.panel.models import Service
 from bot.redaction import for_user
 from bot.services.catalog import Catalog, Category
 from bot.services.money import format_amount, format_money
+from bot.services.panel_errors import refusal_reason
 from bot.telegram import callbacks, replies
 from bot.telegram.context import Context, t
 from bot.telegram.keyboards import Page, button, nav_row, paginate, shorten
@@ -189,7 +190,6 @@ def service_card(service: Service, language: str, limit: int = TEXT_LIMIT, curre
 
     Public: the order wizard and inline mode show the same card.
     """
-    yes, no = text(language, "cat_yes"), text(language, "cat_no")
     card = text(
         language,
         "cat_card",
@@ -200,8 +200,8 @@ def service_card(service: Service, language: str, limit: int = TEXT_LIMIT, curre
         price=price(service, language, currency),
         min=_number(service.min, language),
         max=_number(service.max, language),
-        refill=yes if service.refill else no,
-        cancel=yes if service.cancel else no,
+        refill=_yes_no(service.refill, language),
+        cancel=_yes_no(service.cancel, language),
     )
     if not service.description:
         return card
@@ -247,3 +247,34 @@ def outside(raw: object, limit: int = 200) -> str:
     """Words from the panel or a library, ready for an HTML message: secrets redacted the way
     the logs redact them, one visible line, at most `limit` characters, escaped."""
     return escape(for_user(raw, limit))
+
+
+def refusal(language: str, raw: object, limit: int = 200, *, html: bool = True) -> str:
+    """A panel's refusal in the user's words: a known one (`bot.services.panel_errors`) as one
+    clear message with the next step; anything else as the panel wrote it, through `outside`
+    (`html=False`, for an alert: redacted and cut the same way, not escaped)."""
+    reason = refusal_reason(raw)
+    if reason is not None:
+        return text(language, reason)
+    return outside(raw, limit) if html else for_user(raw, limit)
+
+
+def refused(context: Context, raw: object, limit: int = 200) -> str:
+    """`refusal` in the language of this update (for an HTML message); None reads as nothing."""
+    reason = refusal_reason(raw)
+    return t(context, reason) if reason is not None else outside("" if raw is None else raw, limit)
+
+
+def refusal_line(language: str, raw: object, *, html: bool = True) -> str:
+    """A refusal as a whole message: "⚠️ <what it means>" or "⚠️ The panel said: <its words>"."""
+    reason = refusal_reason(raw)
+    if reason is not None:
+        return text(language, "panel_refused", message=text(language, reason))
+    return text(language, "panel_error", message=refusal(language, raw, html=html))
+
+
+def _yes_no(flag: bool | None, language: str) -> str:
+    """A catalog's yes/no; None: the catalog doesn't say (the panel decides when asked)."""
+    if flag is None:
+        return text(language, "cat_unknown")
+    return text(language, "cat_yes" if flag else "cat_no")

@@ -41,13 +41,25 @@ async def gate(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop
     if user is None:
         raise ApplicationHandlerStop  # channel posts and the like: nothing for us to do
-    role = deps(context).access.role(user.id)
+    access = deps(context).access
+    if access.can_claim and _is_start(update) and await access.claim_admin(user.id):
+        log.warning("first run: user %s sent /start first and is now the admin (demo panel)", user.id)
+        await context.bot.send_message(
+            user.id, text(language_for(None, user.language_code), "access_claimed_admin", user_id=user.id),
+            parse_mode=ParseMode.HTML,
+        )
+    role = access.role(user.id)
     if role is Role.STRANGER:
         await _refuse(update, context, user.id, language_for(None, user.language_code))
         raise ApplicationHandlerStop
     refusals(context).forget(user.id)  # should /deny come later, the refusal is news again
     if role is Role.ADMIN:
         await _admin_menu_once(context, user.id)
+
+
+def _is_start(update: Update) -> bool:
+    message = update.message
+    return bool(message and message.text and message.text.split()[0].split("@")[0] == "/start")
 
 
 async def _admin_menu_once(context: Context, admin_id: int) -> None:
@@ -79,8 +91,10 @@ async def _refuse(update: Update, context: Context, user_id: int, lang: str) -> 
             log.debug("ignored stranger %s (told recently, or too many strangers told)", user_id)
             return
         log.info("refused user %s", user_id)
+        # When nobody at all may use the bot, the one writing is most likely its owner trying it.
+        key = "access_refused_unconfigured" if deps(context).access.nobody_allowed else "access_refused"
         await context.bot.send_message(
-            update.effective_chat.id, text(lang, "access_refused", user_id=user_id), parse_mode=ParseMode.HTML
+            update.effective_chat.id, text(lang, key, user_id=user_id), parse_mode=ParseMode.HTML
         )
 
 

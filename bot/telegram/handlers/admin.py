@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from decimal import Decimal
 from html import escape
 from typing import Any
 
@@ -12,7 +13,7 @@ from telegram.ext import CommandHandler
 from bot.numbers import ascii_int
 from bot.services.access import Role
 from bot.services.admin import Group, PeriodStats, UserLine
-from bot.services.money import format_amount
+from bot.services.money import format_money
 from bot.telegram import replies
 from bot.telegram.context import App, Context, deps, language, t
 from bot.telegram.keyboards import shorten
@@ -69,19 +70,19 @@ async def deny(update: Update, context: Context) -> None:
 @admin_only
 async def users(update: Update, context: Context) -> None:
     lines = await deps(context).admin.users()
-    lang = language(context)
+    lang, currency = language(context), await deps(context).account.currency()
     body = [t(context, "admin_users_header", count=len(lines))]
-    body += [_user_line(line, lang) for line in lines[:USERS_SHOWN]]
+    body += [_user_line(line, lang, currency) for line in lines[:USERS_SHOWN]]
     if len(lines) > USERS_SHOWN:
         body.append(t(context, "admin_more", count=len(lines) - USERS_SHOWN))
     await replies.reply(update, context, "admin_text", text="\n".join(body))
 
 
-def _user_line(line: UserLine, lang: str) -> str:
+def _user_line(line: UserLine, lang: str, currency: str) -> str:
     blocked = " 🚫" if line.blocked else ""
     return (
         f"{ROLE_ICONS[line.role]} <code>{line.user_id}</code> {escape(shorten(line.name, 32))}{blocked}"
-        f" · {line.totals.orders} · {format_amount(line.totals.charge, lang)}"
+        f" · {line.totals.orders} · {_money(line.totals.charge, lang, currency)}"
     )
 
 
@@ -100,23 +101,28 @@ def _period(context: Context, period: PeriodStats, currency: str) -> str:
             context,
             f"admin_stats_{period.days}d",
             orders=period.totals.orders,
-            charge=f"{format_amount(period.totals.charge, lang)} {escape(currency)}".rstrip(),
+            charge=_money(period.totals.charge, lang, currency),
         )
     ]
     if period.by_user:
-        lines.append(t(context, "admin_stats_users") + " " + _top(period.by_user, lang))
+        lines.append(t(context, "admin_stats_users") + " " + _top(period.by_user, lang, currency))
     if period.by_service:
-        lines.append(t(context, "admin_stats_services") + " " + _top(period.by_service, lang))
+        lines.append(t(context, "admin_stats_services") + " " + _top(period.by_service, lang, currency))
     return "\n".join(lines)
 
 
-def _top(groups: list[Group], lang: str) -> str:
-    return "; ".join(_group(g, lang) for g in groups[:TOP_SHOWN])
+def _top(groups: list[Group], lang: str, currency: str) -> str:
+    return "; ".join(_group(g, lang, currency) for g in groups[:TOP_SHOWN])
 
 
-def _group(group: Group, lang: str) -> str:
+def _group(group: Group, lang: str, currency: str) -> str:
     name = escape(shorten(group.name or str(group.key), 28))
-    return f"{name} ({group.totals.orders} · {format_amount(group.totals.charge, lang)})"
+    return f"{name} ({group.totals.orders} · {_money(group.totals.charge, lang, currency)})"
+
+
+def _money(amount: Decimal, lang: str, currency: str) -> str:
+    """Every amount with the panel's currency, as the rest of the bot shows it."""
+    return format_money(amount, escape(currency), lang)
 
 
 @admin_only

@@ -8,9 +8,9 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import Forbidden, TelegramError
 
-from bot.panel.errors import OutcomeUnknown, PanelError, PanelUnavailable
-from bot.telegram.context import App, Context, deps, t
-from bot.telegram.views import outside
+from bot.panel.errors import OutcomeUnknown, PanelError, PanelKeyRefused, PanelUnavailable
+from bot.telegram.context import App, Context, deps, language, t
+from bot.telegram.views import refusal_line
 
 log = logging.getLogger(__name__)
 
@@ -20,11 +20,14 @@ async def on_error(update: object, context: Context) -> None:
     if isinstance(error, OutcomeUnknown):
         log.warning("panel write outcome unknown while handling an update: %s", error.reason)
         message = t(context, "panel_outcome_unknown")
+    elif isinstance(error, PanelKeyRefused):  # the owner was alerted once; users read "not now"
+        log.debug("panel refused the API key while handling an update")
+        message = t(context, "refusal_shop_unavailable")
     elif isinstance(error, PanelUnavailable):
         log.warning("panel unavailable while handling an update: %s", error.reason)
         message = t(context, "panel_unavailable")
     elif isinstance(error, PanelError):
-        message = t(context, "panel_error", message=outside(error.message))
+        message = refusal_line(language(context), error.message)
     elif isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_user:
         log.info("user %s blocked the bot", update.effective_user.id)
         await deps(context).users.mark_blocked(update.effective_user.id)

@@ -19,8 +19,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 
 from bot.numbers import ascii_int
 from bot.panel.errors import OutcomeUnknown, PanelClientError, PanelError
-from bot.redaction import for_user
-from bot.services.money import format_amount
+from bot.panel.models import OrderStatusKind, RefillStatusKind
+from bot.services.money import format_amount, format_money
 from bot.services.tracking import (
     NotAllowed,
     NotFound,
@@ -47,16 +47,17 @@ CallbackBody = Callable[[Update, Context, list[str]], Awaitable[str | None]]
 
 # status → (icon, text key); statuses not listed are shown as the panel spells them.
 _STATUS_LOOK: dict[str, tuple[str, str]] = {
-    "Pending": ("⏳", "status_pending"),
-    "In progress": ("🔄", "status_in_progress"),
-    "Processing": ("🔄", "status_processing"),
-    "Completed": ("✅", "status_completed"),
-    "Partial": ("◐", "status_partial"),
-    "Canceled": ("✖", "status_canceled"),
-    "Failed": ("⚠️", "status_failed"),
-    "Rejected": ("✖", "status_rejected"),
-    "Error": ("⚠️", "status_error"),
-    "Unknown": ("❓", "status_unknown"),
+    OrderStatusKind.PENDING: ("⏳", "status_pending"),
+    OrderStatusKind.IN_PROGRESS: ("🔄", "status_in_progress"),
+    OrderStatusKind.PROCESSING: ("🔄", "status_processing"),
+    OrderStatusKind.COMPLETED: ("✅", "status_completed"),
+    OrderStatusKind.PARTIAL: ("◐", "status_partial"),
+    OrderStatusKind.CANCELED: ("✖", "status_canceled"),
+    OrderStatusKind.REFUNDED: ("↩️", "status_refunded"),
+    OrderStatusKind.FAILED: ("⚠️", "status_failed"),
+    RefillStatusKind.REJECTED: ("✖", "status_rejected"),
+    RefillStatusKind.ERROR: ("⚠️", "status_error"),
+    OrderStatusKind.UNKNOWN: ("❓", "status_unknown"),
 }
 _UNKNOWN_ICON = "❓"
 
@@ -91,7 +92,7 @@ async def status_command(update: Update, context: Context) -> None:
     single = lines[0] if len(lines) == 1 else None
     if single is not None and single.order is not None and single.error is None:
         view = await tracking.order_view(user_id, single.order.id)
-        await _send(update, context, _card(view, 0, lang, _zone(context)))
+        await _send(update, context, _card(view, 0, lang, _zone(context), await _currency(context)))
         return
     body = "\n".join([text(lang, "status_title"), *(_status_line(line, lang) for line in lines)])
     await _send(update, context, (body, None))
@@ -151,7 +152,8 @@ async def _refills_page(update: Update, context: Context, args: list[str]) -> st
 async def _detail(update: Update, context: Context, args: list[str]) -> str | None:
     row_id, page = _card_args(args)
     view = await _tracking(context).order_view(_user_id(update), row_id)
-    await _edit(update, context, _card(view, page, language(context), _zone(context)))
+    card = _card(view, page, language(context), _zone(context), await _currency(context))
+    await _edit(update, context, card)
     return None
 
 
@@ -161,7 +163,7 @@ async def _refresh(update: Update, context: Context, args: list[str]) -> str | N
     tracking, user_id, lang = _tracking(context), _user_id(update), language(context)
     await tracking.refresh(user_id, row_id)
     view = await tracking.order_view(user_id, row_id)
-    await _edit(update, context, _card(view, page, lang, _zone(context)))
+    await _edit(update, context, _card(view, page, lang, _zone(context), await _currency(context)))
     return text(lang, "orders_refreshed", status=_status_name(view.order, lang))
 
 
@@ -183,7 +185,7 @@ async def _cancel(update: Update, context: Context, args: list[str]) -> str | No
         return None
     await tracking.cancel(user_id, row_id)
     view = await tracking.order_view(user_id, row_id)
-    await _edit(update, context, _card(view, page, lang, _zone(context)))
+    await _edit(update, context, _card(view, page, lang, _zone(context), await _currency(context)))
     return text(lang, "orders_canceled")
 
 
@@ -195,10 +197,10 @@ async def _orders_screen(update: Update, context: Context, page: int) -> Screen:
     paged = await _tracking(context).page_of_orders(_user_id(update), page, ORDERS_PER_PAGE)
     if not paged.total:
         return text(lang, "orders_empty"), None
-    zone = _zone(context)
+    zone, currency = _zone(context), await _currency(context)
     lines = [
         text(lang, "orders_title", total=paged.total),
-        *(_order_line(o, lang, zone) for o in paged.items),
+        *(_order_line(o, lang, zone, currency) for o in paged.items),
     ]
     rows = [[button(_order_label(o), callbacks.ORDER_DETAIL, o.id, paged.number)] for o in paged.items]
     rows.append(nav_row(Page(paged.items, paged.number, paged.count), lang, callbacks.ORDERS))
@@ -218,7 +220,7 @@ async def _refills_screen(update: Update, context: Context, page: int) -> Screen
     return "\n\n".join(lines), _markup([nav, to_orders])
 
 
-def _card(view: OrderView, page: int, lang: str, zone: tzinfo) -> Screen:
+def _card(view: OrderView, page: int, lang: str, zone: tzinfo, currency: str) -> Screen:
     """The order card: every field the panel knows, and only the buttons that can work."""
     order = view.order
     body = text(
@@ -228,7 +230,7 @@ def _card(view: OrderView, page: int, lang: str, zone: tzinfo) -> Screen:
         service=escape(shorten(order.service_name, 300)),
         link=escape(shorten(order.link, 300)),
         quantity=_amount(order.quantity, lang),
-        charge=_amount(order.charge, lang),
+        charge=_money(order.charge, lang, currency),
         status=f"{_icon(order)} {escape(_status_name(order, lang))}",
         start_count=_amount(order.start_count, lang),
         remains=_amount(order.remains, lang),
@@ -237,7 +239,7 @@ def _card(view: OrderView, page: int, lang: str, zone: tzinfo) -> Screen:
     if _is_unknown(order):
         body += "\n\n" + text(lang, "orders_card_unknown_note")
     elif order.state is OrderState.FAILED:
-        error = views.outside(order.error or "?", 300)
+        error = views.refusal(lang, order.error or "?", 300).rstrip(".")
         body += "\n\n" + text(lang, "orders_card_failed_note", error=error)
     actions = [button(text(lang, "orders_btn_refresh"), callbacks.ORDER_REFRESH, order.id, page)]
     if view.can_refill:
@@ -263,7 +265,7 @@ def _refill_done(refill: RefillRecord, lang: str) -> Screen:
 # -- pieces ------------------------------------------------------------------------------------
 
 
-def _order_line(order: OrderRecord, lang: str, zone: tzinfo) -> str:
+def _order_line(order: OrderRecord, lang: str, zone: tzinfo, currency: str) -> str:
     """One order in the list; an unconfirmed one shows its link so the owner can find it."""
     values = {
         "service": escape(shorten(order.service_name, 60)),
@@ -277,7 +279,7 @@ def _order_line(order: OrderRecord, lang: str, zone: tzinfo) -> str:
         "orders_line",
         icon=_icon(order),
         number=_number(order, lang),
-        charge=_amount(order.charge, lang),
+        charge=_money(order.charge, lang, currency),
         **values,
     )
 
@@ -292,7 +294,7 @@ def _status_line(line: StatusLine, lang: str) -> str:
     if order is None:
         return text(lang, "status_not_found", order=line.panel_order_id)
     if line.error is not None:
-        message = views.outside(line.error, 100)
+        message = views.refusal(lang, line.error, 100)
         return text(lang, "status_panel_error", order=line.panel_order_id, message=message)
     return text(
         lang,
@@ -345,6 +347,16 @@ def _amount(value: int | Decimal | None, lang: str) -> str:
     return "—" if value is None else format_amount(Decimal(value), lang)
 
 
+def _money(value: Decimal | None, lang: str, currency: str) -> str:
+    """A charge with the panel's currency ("0.000575 USD"), as every amount is shown."""
+    return "—" if value is None else format_money(value, escape(currency), lang)
+
+
+async def _currency(context: Context) -> str:
+    """The panel's currency, from its `balance` answer (learned once, "" while unknown)."""
+    return await deps(context).account.currency()
+
+
 def _date(moment: datetime, zone: tzinfo) -> str:
     """In the owner's time zone (`TIMEZONE`), with its abbreviation so nobody has to guess."""
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
@@ -356,13 +368,10 @@ def _zone(context: Context) -> tzinfo:
 
 def _problem(lang: str, exc: Exception, *, html: bool) -> str:
     """Plain words for a refusal; `html` escapes the panel's text for a message (not an alert)."""
-    def quote(words: str) -> str:
-        return views.outside(words) if html else for_user(words)
-
     if isinstance(exc, NotAllowed):
         return text(lang, exc.reason_key)
     if isinstance(exc, Refused | PanelError):
-        return text(lang, "panel_error", message=quote(exc.message))
+        return views.refusal_line(lang, exc.message, html=html)
     if isinstance(exc, OutcomeUnknown):
         return text(lang, "panel_outcome_unknown")
     if isinstance(exc, PanelClientError):

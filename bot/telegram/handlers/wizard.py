@@ -1,4 +1,6 @@
-"""The order wizard: service → link → quantity (or comments) → [drip-feed] → summary → confirm.
+"""The order wizard: service → one step per `add` parameter of the service's type (link,
+quantity, comments, usernames, answer_number, Subscriptions' min/max/posts…, as the table
+`bot.services.ordering.KINDS` lists them) → [drip-feed] → summary → confirm.
 
 Each state is one small function that reads the draft, applies one answer via
 the ordering service, and says what comes next. The draft lives in user data
@@ -9,10 +11,11 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, replace
 from decimal import Decimal
 from html import escape
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.error import Forbidden, TelegramError
@@ -31,19 +34,17 @@ from bot.services.money import format_amount, format_money
 from bot.services.ordering import (
     MAX_INTERVAL_MINUTES,
     MAX_RUNS,
+    STEPS,
     Draft,
-    Form,
     InvalidInput,
+    Kind,
     OrderFailed,
     Outcome,
     Placement,
     PriceChanged,
     Quote,
-    form_of,
-    parse_comments,
+    kind_of,
     parse_interval,
-    parse_link,
-    parse_quantity,
     parse_runs,
     parse_whole_number,
 )
@@ -127,7 +128,7 @@ async def _expired(update: Update, context: Context) -> str | int:
 # -- entry -----------------------------------------------------------------------------------
 
 
-async def order_command(update: Update, context: Context) -> str | int:
+async def order_command(update: Update, context: Context) -> State:
     """`/order` asks for a service; `/order 123` starts with that service."""
     _clear(context)
     if not context.args:
@@ -177,9 +178,18 @@ async def _begin(
 
 
 async def _start(update: Update, context: Context, service: Service) -> str:
-    _save(context, Draft(service_id=service.id))
-    await replies.reply(update, context, "wizard_ask_link", **(await _service_values(context, service)))
-    return ASK_LINK
+    draft = Draft(service_id=service.id)
+    _save(context, draft)
+    kind = kind_of(service)
+    first = kind.next_step(draft)
+    assert first is not None  # every type asks something
+    values = await _service_values(context, service)
+    if first == ASK_LINK:
+        await replies.send(update, context, t(context, "wizard_ask_link", **values))
+    else:  # Subscriptions start with a username: introduce the service, then ask
+        intro = t(context, "wizard_intro", **values)
+        await replies.send(update, context, f"{intro}\n\n{_question(context, kind, service, draft, first)}")
+    return first
 
 
 async def _service_values(context: Context, service: Service) -> dict[str, object]:
@@ -199,9 +209,10 @@ async def _service_values(context: Context, service: Service) -> dict[str, objec
 
 State = str | int | None
 StepBody = Callable[[Update, Context, Draft, Service], Awaitable[State]]
+StepHandler = Callable[[Update, Context], Coroutine[Any, Any, State]]
 
 
-def step(body: StepBody) -> Callable[[Update, Context], Awaitable[State]]:
+def step(body: StepBody) -> StepHandler:
     """One wizard step: load the draft (or say it expired), run the step with the draft and
     its service, and on a bad answer explain and stay in the same state (return None)."""
 
@@ -222,40 +233,43 @@ def step(body: StepBody) -> Callable[[Update, Context], Awaitable[State]]:
     return handler
 
 
-@step
-async def got_link(update: Update, context: Context, draft: Draft, service: Service) -> State:
-    draft = replace(draft, link=parse_link(_text(update)))
-    _save(context, draft)
-    form = form_of(service)
-    if form is Form.PACKAGE:
-        return await _summary(update, context, draft)
+def answer_step(name: str) -> StepHandler:
+    """The step that asks for the `add` parameter `name` (its state has the same name): the
+    service type's table entry checks the answer, then says what comes next."""
+
+    @step
+    async def got_answer(update: Update, context: Context, draft: Draft, service: Service) -> State:
+        kind = kind_of(service)
+        draft = kind.answer(service, draft, name, _text(update))
+        _save(context, draft)
+        following = kind.next_step(draft)
+        if following is not None:
+            await replies.send(update, context, _question(context, kind, service, draft, following))
+            return following
+        if name == ASK_QUANTITY and service.dripfeed and kind.dripfeed:
+            skip = InlineKeyboardMarkup([[button(t(context, "wizard_btn_skip"), callbacks.WIZARD_SKIP)]])
+            await replies.reply(
+                update, context, "wizard_ask_runs", skip, max=format_amount(MAX_RUNS, language(context))
+            )
+            return ASK_RUNS
+        # An answer that sets the price may be given again when it is over a spending limit.
+        return await _summary(update, context, draft, may_retry=name in PRICED_STEPS or name == kind.count)
+
+    got_answer.__name__ = got_answer.__qualname__ = f"got_{name}"
+    return got_answer
+
+
+PRICED_STEPS = frozenset({ASK_QUANTITY, "max", "posts", "old_posts"})
+
+
+def _question(context: Context, kind: Kind, service: Service, draft: Draft, name: str) -> str:
     lang = language(context)
-    bounds = {"min": format_amount(service.min, lang), "max": format_amount(service.max, lang)}
-    if form is Form.COMMENTS:
-        await replies.reply(update, context, "wizard_ask_comments", **bounds)
-        return ASK_COMMENTS
-    await replies.reply(update, context, "wizard_ask_quantity", **bounds)
-    return ASK_QUANTITY
+    bounds = kind.bounds(service, draft, name) or (service.min, service.max)
+    return t(context, STEPS[name].ask, min=format_amount(bounds[0], lang), max=format_amount(bounds[1], lang))
 
 
-@step
-async def got_quantity(update: Update, context: Context, draft: Draft, service: Service) -> State:
-    draft = replace(draft, quantity=parse_quantity(service, _text(update)))
-    _save(context, draft)
-    if service.dripfeed:
-        skip = InlineKeyboardMarkup([[button(t(context, "wizard_btn_skip"), callbacks.WIZARD_SKIP)]])
-        await replies.reply(
-            update, context, "wizard_ask_runs", skip, max=format_amount(MAX_RUNS, language(context))
-        )
-        return ASK_RUNS
-    return await _summary(update, context, draft, may_retry=True)
-
-
-@step
-async def got_comments(update: Update, context: Context, draft: Draft, service: Service) -> State:
-    draft = replace(draft, comments=parse_comments(service, _text(update)))
-    _save(context, draft)
-    return await _summary(update, context, draft)
+ANSWER_STEPS = {name: answer_step(name) for name in STEPS}
+got_link, got_quantity, got_comments = (ANSWER_STEPS[n] for n in (ASK_LINK, ASK_QUANTITY, ASK_COMMENTS))
 
 
 @step
@@ -318,6 +332,12 @@ async def _summary_text(context: Context, priced: Quote) -> str:
             interval=priced.interval,
             quantity=format_amount(priced.quantity, lang),
         )
+    drip += "".join(
+        t(context, "wizard_summary_field", label=t(context, STEPS[name].label), value=_shown(value))
+        for name, value in priced.params.items()
+    )
+    if not priced.kind.known:
+        drip += t(context, "wizard_summary_unknown_type", type=escape(priced.service.type))
     return t(
         context,
         "wizard_summary",
@@ -329,6 +349,15 @@ async def _summary_text(context: Context, priced: Quote) -> str:
         price=views.price(priced.service, lang, currency),
         total=_money(priced.charge, currency, lang),
     )
+
+
+def _shown(value: str, limit: int = 300) -> str:
+    """A parameter as the summary lists it: a list on one line with its count, cut short."""
+    lines = value.splitlines()
+    text = " · ".join(lines)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return escape(f"({len(lines)}) {text}" if len(lines) > 1 else text)
 
 
 async def not_a_button_answer(update: Update, context: Context) -> None:
@@ -362,7 +391,7 @@ async def confirm(update: Update, context: Context) -> str | int | None:
     except OrderFailed as failure:
         _clear(context)
         key = "wizard_failed_unavailable" if failure.unavailable else "wizard_failed"
-        await replies.edit(update, context, t(context, key, message=views.outside(failure.message or "")))
+        await replies.edit(update, context, t(context, key, message=views.refused(context, failure.message)))
         return END
     _clear(context)
     receipt = await _receipt(context, placement)
@@ -497,7 +526,7 @@ def _money(amount: Decimal, currency: str, lang: str) -> str:
     return format_money(amount, escape(currency), lang)
 
 
-def register(app: Application) -> None:
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     timeout = app.bot_data[DEPS_KEY].settings.wizard_timeout_seconds
     text = filters.TEXT & ~filters.COMMAND
     conversation = ConversationHandler(
@@ -507,9 +536,9 @@ def register(app: Application) -> None:
         ],
         states={
             ASK_SERVICE: [MessageHandler(text, got_service_id)],
-            ASK_LINK: [MessageHandler(text, got_link)],
-            ASK_QUANTITY: [MessageHandler(text, got_quantity)],
-            ASK_COMMENTS: [MessageHandler(text, got_comments)],
+            # One state per `add` parameter a service type may ask for (link, quantity,
+            # comments, usernames, answer_number, Subscriptions' min/max/posts…).
+            **{name: [MessageHandler(text, ANSWER_STEPS[name])] for name in STEPS},
             ASK_RUNS: [
                 MessageHandler(text, got_runs),
                 CallbackQueryHandler(skip_runs, pattern=callbacks.pattern(callbacks.WIZARD_SKIP)),

@@ -91,6 +91,58 @@ TEXTS: dict[str, str] = {
     "wizard_runs_invalid": "Please send a whole number of runs from 2 to {max}, or tap Skip.",
     "wizard_ask_interval": "How many minutes between runs? (1 to {max})",
     "wizard_interval_invalid": "Please send a whole number of minutes from 1 to {max}.",
+    # -- every service type (issue 12): intro, one question, one refusal, one summary label per parameter
+    "wizard_intro": "🛒 <b>{name}</b> (#{id})\nPrice: {price} · min {min} · max {max}\n/cancel to stop.",
+    "wizard_ask_usernames": "Send the <b>usernames</b>, one per line ({min} to {max}), e.g. <code>@name</code>.",
+    "wizard_ask_hashtags": "Send the <b>hashtags</b>, one per line ({min} to {max}), e.g. <code>#travel</code>.",
+    "wizard_ask_hashtag": "Send the <b>hashtag</b> to take the accounts from, e.g. <code>#travel</code>.",
+    "wizard_ask_username": "Send the <b>username</b>, e.g. <code>@name</code>.",
+    "wizard_ask_media": "Send the <b>media link</b> (a URL like https://…) whose likers to mention.",
+    "wizard_ask_answer_number": "Which <b>answer</b> of the poll should get the votes? Send its number ({min} to {max}).",
+    "wizard_ask_groups": "Send the <b>groups</b> to invite from, one per line (up to {max}).",
+    "wizard_ask_min": "<b>Minimum</b> quantity for each new post? Send a whole number from {min} to {max}.",
+    "wizard_ask_max": "<b>Maximum</b> quantity for each new post? Send a whole number from {min} to {max}.",
+    "wizard_ask_posts": "For how many <b>new posts</b>? Send a whole number from {min} to {max}.",
+    "wizard_ask_old_posts": "How many <b>existing posts</b> too? Send a whole number from {min} to {max} (0 for none).",
+    "wizard_ask_delay": (
+        "<b>Delay</b> in minutes before each post is served? One of: "
+        "0, 5, 10, 15, 20, 30, 40, 50, 60, 90, 120, 150, 180, 210, 240, 270, 300, 360, 420, 480, 540, 600."
+    ),
+    "wizard_ask_expiry": "When should the subscription <b>end</b>? Send a date after today as day/month/year, e.g. <code>31/12/2027</code>.",
+    "wizard_lines_count": "You sent {count} lines; this needs {min} to {max}, one per line. Please send them again.",
+    "wizard_usernames_invalid": "Line {line} (<code>{value}</code>) is not a username. Send usernames like <code>@name</code>, one per line.",
+    "wizard_hashtags_invalid": "Line {line} (<code>{value}</code>) is not a hashtag. Send hashtags like <code>#travel</code>, one per line.",
+    "wizard_hashtag_invalid": "Please send one hashtag, like <code>#travel</code> (letters, digits and _ only).",
+    "wizard_username_invalid": "Please send one username, like <code>@name</code> (letters, digits, _ and . only).",
+    "wizard_media_invalid": "Please send the media as a full link, such as <code>https://instagram.com/p/…</code>.",
+    "wizard_answer_number_invalid": "Please send the answer's number: a whole number from {min} to {max}.",
+    "wizard_groups_invalid": "Each group can be at most {limit} characters, one per line. Please send them again.",
+    "wizard_sub_min_invalid": "Please send a whole number from {min} to {max} for the minimum.",
+    "wizard_sub_max_invalid": "Please send a whole number from {min} (your minimum) to {max} for the maximum.",
+    "wizard_posts_invalid": "Please send a whole number of posts from {min} to {max}.",
+    "wizard_old_posts_invalid": "Please send a whole number of existing posts from {min} to {max} (0 for none).",
+    "wizard_delay_invalid": "The delay must be one of these numbers of minutes: {allowed}.",
+    "wizard_expiry_invalid": "Please send a date after today as day/month/year, e.g. <code>31/12/2027</code>.",
+    "wizard_summary_field": "{label}: {value}\n",
+    "wizard_summary_unknown_type": (
+        "ℹ️ This panel's service type “{type}” is ordered with a link and a quantity only; "
+        "check the service description if it needs more.\n"
+    ),
+    "wizard_label_comments": "Comments",
+    "wizard_label_usernames": "Usernames",
+    "wizard_label_hashtags": "Hashtags",
+    "wizard_label_hashtag": "Hashtag",
+    "wizard_label_username": "Username",
+    "wizard_label_media": "Media",
+    "wizard_label_answer_number": "Answer number",
+    "wizard_label_groups": "Groups",
+    "wizard_label_min": "Minimum per post",
+    "wizard_label_max": "Maximum per post",
+    "wizard_label_posts": "New posts",
+    "wizard_label_old_posts": "Existing posts",
+    "wizard_label_delay": "Delay (minutes)",
+    "wizard_label_expiry": "Ends on",
+    # -- end of issue 12 block
     "wizard_summary": (
         "<b>Order summary</b>\n"
         "Service: {name} (#{id})\n"
@@ -243,6 +295,32 @@ TEXTS: dict[str, str] = {
     "status_rejected": "Rejected",
     "status_error": "Error",
     "status_unknown": "Unknown",
+    # --- statuses said as they are, panel refusals in plain words (issue 12) ---
+    "status_refunded": "Refunded",
+    "notify_refunded": "↩️ Order <b>{order_id}</b> was refunded by the panel.\n{name}\nLink: {link}",
+    "cat_unknown": "❔ not stated (the panel decides)",
+    "panel_refused": "⚠️ {message}",
+    "refusal_shop_unavailable": "The shop can't take orders right now. Please try again later.",
+    "refusal_link_busy": (
+        "You already have an order running on this link. Wait until your current order on this "
+        "link finishes, then order again."
+    ),
+    "refusal_below_minimum": (
+        "The quantity is below this service's minimum. Order at least the minimum shown on the service."
+    ),
+    "refusal_above_maximum": (
+        "The quantity is above this service's maximum. Order at most the maximum shown on the "
+        "service, or split it into several orders."
+    ),
+    "refusal_bad_link": (
+        "The panel can't use this link. Check that it is the full public link of the right kind "
+        "(post, profile, video…) and order again."
+    ),
+    "refusal_no_such_service": "This service is no longer available. Please choose another one in /services.",
+    "refusal_no_such_order": "The panel doesn't know this order ID. Check the ID in /orders.",
+    "refusal_refill_running": (
+        "A refill of this order is still running. Wait until it finishes (see /refills), then ask again."
+    ),
     # --- notifications ---
     "notify_started": "🔄 Order <b>{order_id}</b> has started.\n{name}\nLink: {link}\nQuantity: {quantity}",
     "notify_completed": "✅ Order <b>{order_id}</b> is completed!\n{name}\nLink: {link}\nQuantity: {quantity}\nCharge: {charge}",
@@ -259,8 +337,20 @@ TEXTS: dict[str, str] = {
     "alert_panel_down": "🚨 The panel has been unreachable for {minutes} minutes. Orders can't be placed or tracked until it is back.",
     "alert_unknown_orders": "❓ {count} order(s) of unknown outcome wait for your verdict: /unknown",
     "alert_panel_back": "✅ The panel is reachable again; tracking has resumed.",
+    # --- request format (issue 12): the panel refuses the API key in every body format ---
+    "alert_key_refused": "🔑 The panel refuses the bot's API key, so orders can't be placed; users are asked to try again later. Check <code>SMM_API_KEY</code> against the key on your panel's API page (and leave <code>SMM_API_FORMAT</code> at auto), then restart the bot.",
     # --- access & admin ---
     "access_refused": "🔒 This bot is private. To use it, ask the bot's owner to add your Telegram ID: <code>{user_id}</code>",
+    "access_claimed_admin": (
+        "👑 You are this bot's admin: you were the first to /start it and no ADMIN_IDS is set (demo panel). "
+        "To make it permanent, put <code>{user_id}</code> in ADMIN_IDS. /help lists your commands."
+    ),
+    "access_refused_unconfigured": (
+        "🔒 This bot is private, and nobody may use it yet.\n"
+        "If you are its owner: put your ID <code>{user_id}</code> in ADMIN_IDS (in the .env file the bot reads, "
+        "in the folder you start it from), then restart the bot."
+    ),
+    "unknown_command": "🤔 I don't know that command. /help lists everything I can do.",
     "access_refused_short": "🔒 This bot is private. Ask the owner to add ID {user_id}.",
     "slow_down": "⏳ Slow down, please: I'm still working on your earlier messages. Send more once I've answered them.",
     "access_inline_button": "🔒 Private bot — ask the owner for access",

@@ -87,6 +87,58 @@ TEXTS: dict[str, str] = {
     "wizard_runs_invalid": "Vui lòng gửi số lần chạy từ 2 đến {max}, hoặc bấm Bỏ qua.",
     "wizard_ask_interval": "Cách nhau bao nhiêu phút giữa các lần chạy? (1 đến {max})",
     "wizard_interval_invalid": "Vui lòng gửi số phút là số nguyên từ 1 đến {max}.",
+    # -- every service type (issue 12): intro, one question, one refusal, one summary label per parameter
+    "wizard_intro": "🛒 <b>{name}</b> (#{id})\nGiá: {price} · tối thiểu {min} · tối đa {max}\n/cancel để dừng.",
+    "wizard_ask_usernames": "Gửi các <b>username</b>, mỗi dòng một ({min} đến {max}), ví dụ <code>@name</code>.",
+    "wizard_ask_hashtags": "Gửi các <b>hashtag</b>, mỗi dòng một ({min} đến {max}), ví dụ <code>#dulich</code>.",
+    "wizard_ask_hashtag": "Gửi <b>hashtag</b> để lấy tài khoản, ví dụ <code>#dulich</code>.",
+    "wizard_ask_username": "Gửi <b>username</b>, ví dụ <code>@name</code>.",
+    "wizard_ask_media": "Gửi <b>link bài viết</b> (URL dạng https://…) có người thích cần nhắc đến.",
+    "wizard_ask_answer_number": "Bình chọn cho <b>đáp án</b> số mấy? Gửi số thứ tự ({min} đến {max}).",
+    "wizard_ask_groups": "Gửi các <b>nhóm</b> để mời, mỗi dòng một (tối đa {max}).",
+    "wizard_ask_min": "Số lượng <b>tối thiểu</b> cho mỗi bài mới? Gửi số nguyên từ {min} đến {max}.",
+    "wizard_ask_max": "Số lượng <b>tối đa</b> cho mỗi bài mới? Gửi số nguyên từ {min} đến {max}.",
+    "wizard_ask_posts": "Cho bao nhiêu <b>bài mới</b>? Gửi số nguyên từ {min} đến {max}.",
+    "wizard_ask_old_posts": "Thêm bao nhiêu <b>bài cũ</b>? Gửi số nguyên từ {min} đến {max} (0 nếu không).",
+    "wizard_ask_delay": (
+        "<b>Độ trễ</b> (phút) trước khi chạy mỗi bài? Một trong các giá trị: "
+        "0, 5, 10, 15, 20, 30, 40, 50, 60, 90, 120, 150, 180, 210, 240, 270, 300, 360, 420, 480, 540, 600."
+    ),
+    "wizard_ask_expiry": "Gói theo dõi <b>kết thúc</b> ngày nào? Gửi một ngày sau hôm nay dạng ngày/tháng/năm, ví dụ <code>31/12/2027</code>.",
+    "wizard_lines_count": "Bạn đã gửi {count} dòng; cần từ {min} đến {max}, mỗi dòng một. Vui lòng gửi lại.",
+    "wizard_usernames_invalid": "Dòng {line} (<code>{value}</code>) không phải username. Gửi username dạng <code>@name</code>, mỗi dòng một.",
+    "wizard_hashtags_invalid": "Dòng {line} (<code>{value}</code>) không phải hashtag. Gửi hashtag dạng <code>#dulich</code>, mỗi dòng một.",
+    "wizard_hashtag_invalid": "Vui lòng gửi một hashtag, như <code>#dulich</code> (chỉ chữ, số và _).",
+    "wizard_username_invalid": "Vui lòng gửi một username, như <code>@name</code> (chỉ chữ, số, _ và .).",
+    "wizard_media_invalid": "Vui lòng gửi link bài viết đầy đủ, như <code>https://instagram.com/p/…</code>.",
+    "wizard_answer_number_invalid": "Vui lòng gửi số thứ tự đáp án: số nguyên từ {min} đến {max}.",
+    "wizard_groups_invalid": "Mỗi nhóm tối đa {limit} ký tự, mỗi dòng một. Vui lòng gửi lại.",
+    "wizard_sub_min_invalid": "Vui lòng gửi số tối thiểu là số nguyên từ {min} đến {max}.",
+    "wizard_sub_max_invalid": "Vui lòng gửi số tối đa là số nguyên từ {min} (số tối thiểu của bạn) đến {max}.",
+    "wizard_posts_invalid": "Vui lòng gửi số bài là số nguyên từ {min} đến {max}.",
+    "wizard_old_posts_invalid": "Vui lòng gửi số bài cũ là số nguyên từ {min} đến {max} (0 nếu không).",
+    "wizard_delay_invalid": "Độ trễ phải là một trong các số phút sau: {allowed}.",
+    "wizard_expiry_invalid": "Vui lòng gửi một ngày sau hôm nay dạng ngày/tháng/năm, ví dụ <code>31/12/2027</code>.",
+    "wizard_summary_field": "{label}: {value}\n",
+    "wizard_summary_unknown_type": (
+        "ℹ️ Loại dịch vụ “{type}” của panel được đặt chỉ với link và số lượng; "
+        "hãy xem mô tả dịch vụ nếu cần thêm thông tin.\n"
+    ),
+    "wizard_label_comments": "Bình luận",
+    "wizard_label_usernames": "Username",
+    "wizard_label_hashtags": "Hashtag",
+    "wizard_label_hashtag": "Hashtag",
+    "wizard_label_username": "Username",
+    "wizard_label_media": "Bài viết",
+    "wizard_label_answer_number": "Đáp án số",
+    "wizard_label_groups": "Nhóm",
+    "wizard_label_min": "Tối thiểu mỗi bài",
+    "wizard_label_max": "Tối đa mỗi bài",
+    "wizard_label_posts": "Bài mới",
+    "wizard_label_old_posts": "Bài cũ",
+    "wizard_label_delay": "Độ trễ (phút)",
+    "wizard_label_expiry": "Kết thúc ngày",
+    # -- end of issue 12 block
     "wizard_summary": (
         "<b>Xác nhận đơn hàng</b>\n"
         "Dịch vụ: {name} (#{id})\n"
@@ -239,6 +291,32 @@ TEXTS: dict[str, str] = {
     "status_rejected": "Bị từ chối",
     "status_error": "Lỗi",
     "status_unknown": "Chưa rõ",
+    # --- statuses said as they are, panel refusals in plain words (issue 12) ---
+    "status_refunded": "Đã hoàn tiền",
+    "notify_refunded": "↩️ Đơn <b>{order_id}</b> đã được panel hoàn tiền.\n{name}\nLink: {link}",
+    "cat_unknown": "❔ không ghi rõ (panel sẽ quyết định)",
+    "panel_refused": "⚠️ {message}",
+    "refusal_shop_unavailable": "Cửa hàng tạm thời chưa nhận đơn. Vui lòng thử lại sau.",
+    "refusal_link_busy": (
+        "Bạn đang có một đơn chạy trên link này. Hãy đợi đơn hiện tại trên link này hoàn thành "
+        "rồi đặt lại."
+    ),
+    "refusal_below_minimum": (
+        "Số lượng thấp hơn mức tối thiểu của dịch vụ. Hãy đặt ít nhất bằng mức tối thiểu ghi trên dịch vụ."
+    ),
+    "refusal_above_maximum": (
+        "Số lượng vượt mức tối đa của dịch vụ. Hãy đặt không quá mức tối đa ghi trên dịch vụ, "
+        "hoặc chia thành nhiều đơn."
+    ),
+    "refusal_bad_link": (
+        "Panel không dùng được link này. Hãy kiểm tra đó là link công khai, đầy đủ và đúng loại "
+        "(bài viết, trang cá nhân, video…) rồi đặt lại."
+    ),
+    "refusal_no_such_service": "Dịch vụ này không còn nữa. Vui lòng chọn dịch vụ khác trong /services.",
+    "refusal_no_such_order": "Panel không tìm thấy mã đơn này. Hãy kiểm tra mã đơn trong /orders.",
+    "refusal_refill_running": (
+        "Đơn này đang có một yêu cầu bảo hành chưa xong. Hãy đợi nó hoàn thành (xem /refills) rồi yêu cầu lại."
+    ),
     # --- notifications ---
     "notify_started": "🔄 Đơn <b>{order_id}</b> đã bắt đầu chạy.\n{name}\nLink: {link}\nSố lượng: {quantity}",
     "notify_completed": "✅ Đơn <b>{order_id}</b> đã hoàn thành!\n{name}\nLink: {link}\nSố lượng: {quantity}\nSố tiền: {charge}",
@@ -255,8 +333,20 @@ TEXTS: dict[str, str] = {
     "alert_panel_down": "🚨 Panel đã không phản hồi {minutes} phút. Không thể đặt hoặc theo dõi đơn cho đến khi panel hoạt động lại.",
     "alert_unknown_orders": "❓ {count} đơn chưa rõ kết quả đang chờ bạn xử lý: /unknown",
     "alert_panel_back": "✅ Panel đã hoạt động trở lại; việc theo dõi đơn đã tiếp tục.",
+    # --- request format (issue 12): the panel refuses the API key in every body format ---
+    "alert_key_refused": "🔑 Panel từ chối API key của bot nên không thể đặt đơn; người dùng được báo thử lại sau. Hãy kiểm tra <code>SMM_API_KEY</code> với key trên trang API của panel (và để <code>SMM_API_FORMAT</code> là auto), rồi khởi động lại bot.",
     # --- access & admin ---
     "access_refused": "🔒 Bot này là bot riêng. Để sử dụng, hãy nhờ chủ bot thêm ID Telegram của bạn: <code>{user_id}</code>",
+    "access_claimed_admin": (
+        "👑 Bạn là admin của bot này: bạn là người đầu tiên /start và chưa có ADMIN_IDS (panel demo). "
+        "Để giữ quyền lâu dài, hãy đặt <code>{user_id}</code> vào ADMIN_IDS. /help liệt kê các lệnh của bạn."
+    ),
+    "access_refused_unconfigured": (
+        "🔒 Bot này là bot riêng và hiện chưa ai được dùng.\n"
+        "Nếu bạn là chủ bot: đặt ID <code>{user_id}</code> của bạn vào ADMIN_IDS (trong file .env mà bot đọc, "
+        "ở thư mục bạn chạy bot), rồi khởi động lại bot."
+    ),
+    "unknown_command": "🤔 Mình không biết lệnh này. /help liệt kê mọi việc mình làm được.",
     "access_refused_short": "🔒 Bot riêng. Hãy nhờ chủ bot thêm ID {user_id}.",
     "slow_down": "⏳ Chậm lại một chút nhé: mình vẫn đang xử lý các tin nhắn trước của bạn. Hãy gửi tiếp khi mình đã trả lời.",
     "access_inline_button": "🔒 Bot riêng — xin quyền từ chủ bot",
