@@ -41,8 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     except InvalidToken:
         print("configuration error: TELEGRAM_BOT_TOKEN was rejected by Telegram", file=sys.stderr)
         return EXIT_CONFIG
-    except NetworkError as exc:
-        log.error("could not reach the Telegram Bot API: %s", exc)
+    except NetworkError:  # already logged by the runtime, before its shutdown lines
         return EXIT_FAILURE
     except DatabaseUnusable as exc:
         # One line, last, for the operator; redacted like the logs, though it names a path.

@@ -12,6 +12,7 @@ from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import ContextTypes
 
 from bot import redaction
@@ -24,6 +25,7 @@ from bot.services.admin import AdminService
 from bot.services.alerts import AdminAlerts, Alert, AlertKind
 from bot.services.catalog import CatalogCache
 from bot.services.durable import DurableWrites
+from bot.services.favorites import FavoritesService
 from bot.services.notifications import NotificationService
 from bot.services.ordering import OrderingService
 from bot.services.poller import StatusPoller
@@ -98,6 +100,7 @@ class BotRuntime:
             access=self.access,
             admin=AdminService(self.store, self.access, zone=settings.timezone),
             settlement=SettlementService(self.store, self.panel),
+            favorites=FavoritesService(self.store),
         )
         self.tracking = TrackingJob(self.deps)
         # A refused key is one log line (the client's) and one message to the admins.
@@ -134,7 +137,10 @@ class BotRuntime:
                 await self.app.updater.start_polling(
                     poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
                 )
-        except BaseException:
+        except BaseException as exc:
+            if isinstance(exc, NetworkError) and not isinstance(exc, InvalidToken):
+                # Said before the shutdown lines, so the log reads cause first, then "bot stopped".
+                log.error("could not reach the Telegram Bot API: %s", exc)
             await self.stop()
             raise
         self._warmup = asyncio.create_task(self._load_catalog())

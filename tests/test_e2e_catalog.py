@@ -152,18 +152,21 @@ def plain(value: str) -> str:
 async def test_services_lists_categories_with_counts(
     bot: BotRuntime, telegram: FakeTelegram, panel: PanelSimulator
 ) -> None:
+    """/services opens on platforms (tests/test_e2e_catalog_ux.py); each platform's page lists
+    its categories with their service counts."""
     alice = telegram.user()
     message = await command(alice, "/services")
     grouped = categories_in_panel_order(panel)
-    assert f"Categories: {len(grouped)}" in message.plain_text
+    assert f"categories: {len(grouped)}" in message.plain_text
     assert "services: 5,000" in message.plain_text
-    first_ten = list(grouped.items())[:10]
-    category_buttons = [b for b in buttons(message) if b.callback_data.startswith("cs:")]
-    assert [b.callback_data for b in category_buttons] == [f"cs:{category_key(n)}:0" for n, _ in first_ten]
-    for b, (_, ids) in zip(category_buttons, first_ten, strict=True):
-        assert b.text.endswith(f" ({len(ids):,})")
-    assert page_counter(message) == f"1/{math.ceil(len(grouped) / 10)}"
-    assert has_button(message, NEXT) and not has_button(message, PREV)
+    facebook = await tap(alice, "Facebook")
+    category_buttons = [b for b in buttons(facebook) if b.callback_data.startswith("cs:")]
+    facebook_categories = [n for n in grouped if n.startswith("Facebook")]
+    assert [b.callback_data for b in category_buttons] == [
+        f"cs:{category_key(n)}:0" for n in facebook_categories[:10]
+    ]
+    for b, name in zip(category_buttons, facebook_categories, strict=False):
+        assert b.text.endswith(f" ({len(grouped[name]):,})")
 
 
 async def test_walk_every_page_of_a_5000_service_catalog(
@@ -176,14 +179,24 @@ async def test_walk_every_page_of_a_5000_service_catalog(
     while has_button(page, NEXT):
         page = await tap(alice, NEXT)
         pages.append(page)
+    platform_pages = len(pages)
     shown = [b.callback_data for p in pages for b in buttons(p) if b.callback_data.startswith("cs:")]
-    assert shown == [f"cs:{category_key(name)}:0" for name in grouped]  # every category exactly once
-    assert len(pages) == math.ceil(len(grouped) / 10)
+    for platform in [b.callback_data for p in pages for b in buttons(p) if b.callback_data.startswith("pf:")]:
+        page = await tap_data(alice, platform)
+        pages.append(page)
+        shown += [b.callback_data for b in buttons(page) if b.callback_data.startswith("cs:")]
+        while has_button(page, NEXT):
+            page = await tap(alice, NEXT)
+            pages.append(page)
+            shown += [b.callback_data for b in buttons(page) if b.callback_data.startswith("cs:")]
+    assert sorted(shown) == sorted(f"cs:{category_key(name)}:0" for name in grouped)  # each exactly once
 
+    page = await tap_data(alice, f"cat:{platform_pages - 1}")
+    pages.append(page)
     while has_button(page, PREV):  # and all the way back
         page = await tap(alice, PREV)
         pages.append(page)
-    assert page_counter(page) == f"1/{math.ceil(len(grouped) / 10)}"
+    assert page_counter(page) == f"1/{platform_pages}"
 
     biggest = max(grouped, key=lambda name: len(grouped[name]))
     page = await tap_data(alice, f"cs:{category_key(biggest)}:0")
@@ -197,7 +210,7 @@ async def test_walk_every_page_of_a_5000_service_catalog(
     service_pages = math.ceil(len(grouped[biggest]) / 10)
     assert service_pages >= 10 and page_counter(page) == f"{service_pages}/{service_pages}"
     service_buttons = [b for p in pages for b in buttons(p) if b.callback_data.startswith("sv:")]
-    assert all(re.search(r" · [\d,.]+/(1000|pkg)$", b.text) for b in service_buttons)
+    assert all(re.search(r"^#\d+ · .+ · [\d,.]+/(1000|pkg)$", b.text) for b in service_buttons)
 
     assert len(alice.messages) == 1  # all of it in one message, edited in place
     assert alice.messages[0].edits == len(pages) - 1
@@ -225,9 +238,7 @@ async def test_card_and_back_to_the_page_it_came_from(
 
     back = await tap(alice, BACK)
     assert back.button_texts == second_page.button_texts  # the same page, not page 1
-    categories = await tap(alice, BACK)
-    position = list(grouped).index(biggest)
-    assert page_counter(categories).startswith(f"{position // 10 + 1}/")
+    categories = await tap(alice, BACK)  # its platform's page that lists it
     assert f"cs:{category_key(biggest)}:0" in [b.callback_data for b in buttons(categories)]
     assert len(alice.messages) == 1 and telegram.errors == []
 
@@ -236,11 +247,10 @@ async def test_card_and_back_to_the_page_it_came_from(
 async def test_service_card_fields(bot: BotRuntime, telegram: FakeTelegram) -> None:
     alice = telegram.user()
     await command(alice, "/services")
-    category = await tap(alice, "Facebook <VIP> & Co (2)")
+    category = await tap(alice, "Facebook (2)")  # its platform's only category: straight to it
     long_name, package = category.button_texts[:2]
-    assert long_name.startswith("Tăng like <b>bài viết</b>") and long_name.endswith("… · 12,500/1000")
-    assert len(long_name) <= 48  # the name is shortened, never the price
-    assert package == "Gói VIP tháng · 250,000/pkg"
+    assert long_name == "#7 · Tăng like <b>bài viết</b> & share 👍 · 12,500/1000"
+    assert package == "#8 · Gói VIP tháng · 250,000/pkg"
     card = await tap(alice, "Tăng like")
     lines = card.plain_text.splitlines()
     assert lines[0] == "Tăng like <b>bài viết</b> & share 👍"  # escaped, shown literally
@@ -276,8 +286,9 @@ async def test_vietnamese_user_sees_vietnamese(bot: BotRuntime, telegram: FakeTe
     card = await tap(an, "Tăng like")
     assert "Giá: 12.500 VND / 1000" in card.plain_text
     assert "Tối thiểu: 100 · Tối đa: 1.000.000" in card.plain_text
-    assert "Bảo hành (refill): ✅ có" in card.plain_text
-    assert card.button_texts == ["🛒 Đặt đơn", text("vi", "nav_back")]
+    assert "Bảo hành: ✅ có" in card.plain_text
+    assert "Loại: Tiêu chuẩn" in card.plain_text  # the panel's "Default", said in Vietnamese
+    assert card.button_texts == ["🛒 Đặt đơn", text("vi", "nav_back"), text("vi", "fav_add")]
     assert "Không tìm thấy" in (await command(an, "/search khongcodau")).plain_text
     assert "/search tang like" in (await command(an, "/search")).plain_text
     query_id = await an.tap_data("sv:999999999")
@@ -309,7 +320,7 @@ async def test_forged_and_stale_buttons_are_answered_not_crashed(
     assert alice.messages[0].edits == 0 and len(alice.messages) == 1
 
     last = await tap_data(alice, "cat:999")  # out of range: the nearest page, not an error
-    pages = math.ceil(len(categories_in_panel_order(panel)) / 10)
+    pages = int(page_counter(message).split("/")[1])
     assert page_counter(last) == f"{pages}/{pages}"
     query_id = await alice.tap(f"{pages}/{pages}")  # the page counter is a label
     assert (await alice.answered(query_id))["text"] is None

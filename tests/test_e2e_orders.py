@@ -125,14 +125,17 @@ async def test_refresh_shows_a_status_changed_on_the_panel(
 
 
 async def test_refresh_from_a_message_that_is_not_a_card(bot: BotRuntime, telegram: FakeTelegram) -> None:
-    """The wizard's success message carries `orf:<row id>`; tapping it turns it into the card."""
+    """The wizard's success message carries `orf:<row id>`: the card comes as a new message and
+    the tapped message stays as it was (issue 13)."""
     order = await place_order(bot, ALICE)
     alice = telegram.user(ALICE)
     listing = await open_orders(alice)
     query = await alice.tap_data(f"orf:{order.id}", listing)
     card = await alice.reply()
-    assert card.message_id == listing.message_id and f"Order #{order.panel_order_id}" in card.plain_text
-    await alice.answered(query)
+    assert card.message_id != listing.message_id and f"Order #{order.panel_order_id}" in card.plain_text
+    tapped = next(m for m in alice.messages if m.message_id == listing.message_id)
+    assert tapped.text == listing.text and tapped.edits == listing.edits
+    assert (await alice.answered(query))["show_alert"] is False
 
 
 async def test_status_button_of_the_wizards_receipt_opens_the_card(
@@ -152,7 +155,7 @@ async def test_status_button_of_the_wizards_receipt_opens_the_card(
     panel.complete(panel_order_id)
     await alice.tap("🔄 Status", receipt)
     card = await alice.reply()
-    assert card.message_id == receipt.message_id
+    assert card.message_id != receipt.message_id  # the receipt stays (issue 13)
     assert f"Order #{panel_order_id}" in card.plain_text and "Status: ✅ Completed" in card.plain_text
     assert "♻️ Refill" in card.button_texts
 

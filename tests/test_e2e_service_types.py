@@ -176,7 +176,8 @@ async def test_every_type_is_ordered_with_exactly_its_parameters(
     for answer in case.answers:
         summary = await say(alice, answer)
     text = summary.plain_text
-    assert "Order summary" in text and summary.button_texts == ["✅ Confirm", "✖ Cancel"], text
+    assert "Order summary" in text, text
+    assert summary.button_texts == ["✅ Confirm", "✏️ Edit", "‹ Back", "✖ Cancel"], text
     for name, value in case.sent.items():  # the summary shows every parameter
         assert value.splitlines()[-1] in text, (name, text)
     for extra in case.shown:

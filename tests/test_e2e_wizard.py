@@ -109,7 +109,7 @@ async def test_default_order_happy_path(
     text = summary.plain_text
     assert "Tăng like bài viết 👍 (#1)" in text and LINK in text
     assert "Quantity: 1,500" in text and "Total: 37,500 VND" in text
-    assert summary.button_texts == ["✅ Confirm", "✖ Cancel"]
+    assert summary.button_texts == ["✅ Confirm", "✏️ Edit", "‹ Back", "✖ Cancel"]
     before = panel.balance
 
     placed = await confirm(alice)
@@ -442,10 +442,10 @@ async def test_wizard_resumes_after_restart(
 async def test_vietnamese_wizard(bot: BotRuntime, telegram: FakeTelegram, panel: PanelSimulator) -> None:
     an = telegram.user(1005, first_name="An", language_code="vi")
     assert "Gửi <b>link</b>" in (await say(an, "/order 1")).text
-    assert "Đây không giống một link" in (await say(an, "không phải link")).text
+    assert "Link chưa hợp lệ" in (await say(an, "không phải link")).text
     assert "Số lượng bao nhiêu?" in (await say(an, LINK)).text
     assert "từ 100 đến 10.000" in (await say(an, "5")).plain_text
     summary = await say(an, "1500")
     assert "Tổng tiền: 37.500 VND" in summary.plain_text
-    assert summary.button_texts == ["✅ Xác nhận", "✖ Hủy"]
+    assert summary.button_texts == ["✅ Xác nhận", "✏️ Sửa", "‹ Quay lại", "✖ Hủy"]
     assert "Đặt đơn thành công" in (await confirm(an, label="✅ Xác nhận")).plain_text

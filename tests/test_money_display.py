@@ -220,8 +220,8 @@ async def test_orders_list_and_card_show_charges_with_the_currency(
     await _two_orders(usd_bot)
     alice = telegram.user(ALICE)
     listing = await say(alice, "/orders")
-    assert "383 · 0.0005745 USD ·" in listing.plain_text
-    assert "1,000 · 0.0575 USD ·" in listing.plain_text
+    assert "Quantity: 383 · Charge: 0.0005745 USD" in listing.plain_text
+    assert "Quantity: 1,000 · Charge: 0.0575 USD" in listing.plain_text
     first = min(panel.orders)
     await alice.tap(f"#{first}", listing)
     order_card = (await alice.reply()).plain_text
@@ -235,7 +235,7 @@ async def test_orders_in_vietnamese(
     an = telegram.user(ALICE + 2, first_name="An", language_code="vi")
     await place_order(usd_bot, an.id, service=await service(usd_bot, 101), quantity=383)
     listing = await say(an, "/orders")
-    assert "383 · 0,0005745 USD ·" in listing.plain_text
+    assert "Số lượng: 383 · Thành tiền: 0,0005745 USD" in listing.plain_text
     await an.tap(f"#{max(panel.orders)}", listing)
     assert "0,0005745 USD" in (await an.reply()).plain_text
 
@@ -250,9 +250,10 @@ async def test_users_and_stats_show_spend_with_the_currency(
     assert line.endswith("· 2 · 0.0580745 USD")
     stats = (await say(admin, "/stats")).plain_text.splitlines()
     assert stats[0] == "Today: 2 orders · 0.0580745 USD"
-    assert "(2 · 0.0580745 USD)" in stats[1]  # top users
-    assert "Instagram Likes (1 · 0.0005745 USD)" in stats[2]  # top services
-    assert "Facebook Followers (1 · 0.0575 USD)" in stats[2]
+    # the three period totals, then one top list of the last 30 days (issue 13)
+    assert "(2 · 0.0580745 USD)" in stats[-2]  # top users
+    assert "Instagram Likes (1 · 0.0005745 USD)" in stats[-1]  # top services
+    assert "Facebook Followers (1 · 0.0575 USD)" in stats[-1]
 
     owner_vi = telegram.user(ADMIN_VI, first_name="Chủ", language_code="vi")
     stats_vi = (await say(owner_vi, "/stats")).plain_text

@@ -179,7 +179,7 @@ async def test_entities_are_decoded_in_lists_cards_and_search(
     categories = await say(alice, "/services")
     await alice.tap("Instagram", categories)
     category = await alice.reply()
-    assert category.button_texts[0] == f"{SHOWN} · 0.0015/1000"
+    assert category.button_texts[0] == f"#201 · {SHOWN} · 0.0015/1000"
     await alice.tap("💧 Instagram", category)
     card = await alice.reply()
     assert card.plain_text.splitlines()[0] == SHOWN
@@ -188,7 +188,7 @@ async def test_entities_are_decoded_in_lists_cards_and_search(
 
     results = await say(alice, "/search likes views")
     assert listed(results) == [201]
-    assert results.button_texts[0].startswith(SHOWN)
+    assert results.button_texts[0].startswith(f"#201 · {SHOWN}")
     assert telegram.errors == []
 
 

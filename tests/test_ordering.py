@@ -78,7 +78,7 @@ def test_quantity_range_is_inclusive_and_reported() -> None:
     assert parse_quantity(LIKES, "100") == 100 and parse_quantity(LIKES, "10000") == 10000
     with pytest.raises(InvalidInput) as info:
         parse_quantity(LIKES, "99")
-    assert info.value.values == {"min": 100, "max": 10000}
+    assert info.value.values == {"min": 100, "max": 10000, "value": 99}
 
 
 def test_comments_are_trimmed_and_counted() -> None:

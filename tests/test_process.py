@@ -70,6 +70,7 @@ async def test_process_serves_and_stops_on_sigterm(
     assert code == 0, stderr
     assert elapsed < 5, f"shutdown took {elapsed:.1f}s"
     assert "bot stopped" in stderr
+    assert "PTBUserWarning" not in stderr and "per_message" not in stderr  # nothing that reads as an error
     # DEBUG logging, yet neither secret made it to the log.
     assert TOKEN not in stderr and PANEL_KEY not in stderr
     # The store was closed cleanly: SQLite removes the WAL file on the last close.
@@ -172,3 +173,27 @@ async def test_sigkill_during_order_placement_is_recovered(telegram: FakeTelegra
             process.kill()
             await process.wait()
         await panel.stop()
+
+
+async def test_unreachable_telegram_says_why_before_stopping(tmp_path: Path, panel: PanelSimulator) -> None:
+    """The cause first, then the shutdown lines, then exit 1: the last words are not 'bot stopped'
+    with the reason hidden above them."""
+    process = await spawn(
+        {
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_URL": "http://127.0.0.1:9/bot",  # the discard port: nothing listens
+            "SMM_API_URL": panel.url,
+            "SMM_API_KEY": PANEL_KEY,
+            "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+            "ALLOWED_USER_IDS": "*",
+        },
+        tmp_path,
+    )
+    _, stderr_bytes = await asyncio.wait_for(process.communicate(), 60)
+    stderr = stderr_bytes.decode()
+    assert process.returncode == 1, stderr
+    assert "Traceback" not in stderr and TOKEN not in stderr
+    lines = stderr.splitlines()
+    cause = next(i for i, line in enumerate(lines) if "could not reach the Telegram Bot API" in line)
+    stopped = next(i for i, line in enumerate(lines) if "bot stopped" in line)
+    assert cause < stopped

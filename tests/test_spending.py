@@ -90,7 +90,7 @@ async def test_a_refunded_order_frees_the_daily_limit_and_leaves_the_stats(
         assert record is not None and record.status == "Refunded" and record.charge == Decimal("25000")
 
         again = await to_summary(alice, link="https://facebook.com/posts/2", quantity="1000")
-        assert again.button_texts == ["✅ Confirm", "✖ Cancel"]  # may order again
+        assert again.button_texts == ["✅ Confirm", "✏️ Edit", "‹ Back", "✖ Cancel"]  # may order again
         assert "Order placed" in (await confirm(alice, again)).text
         assert len(panel.calls_for("add")) == 2
         assert "Today: 1 orders · 25,000 VND" in await stats_today(admin)

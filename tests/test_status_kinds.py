@@ -12,6 +12,7 @@ from bot.panel.models import (
     FINAL_ORDER_STATUSES,
     OrderStatus,
     OrderStatusKind,
+    RefillStatus,
     RefillStatusKind,
     Service,
     normalize_refill_status,
@@ -159,6 +160,8 @@ async def test_refill_without_the_catalog_field_asks_the_panel(
     panel.script("refill", {"refill": "77"})  # this panel does refill it
     done = (await say(alice, f"/refill {order.panel_order_id}")).plain_text
     assert "Refill ID: 77" in done
+    # A refill still pending is shown, not asked for again (issue 13); this one has finished.
+    await bot.store.update_refill_statuses([RefillStatus(77, "Completed")])
     # The simulator itself reads the missing field as "no": its refusal, in plain words.
     refused = (await say(alice, f"/refill {order.panel_order_id}")).plain_text
     assert refused == "⚠️ This service has no refill (no warranty)."

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from bot.panel.errors import PanelUnavailable
 from bot.panel.models import Service
+from bot.services import platforms
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,16 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Platform:
+    """Categories of one platform (Facebook, TikTok…, or "Other"), in panel order."""
+
+    key: str
+    name: str
+    categories: tuple[Category, ...]
+    service_count: int
+
+
+@dataclass(frozen=True)
 class Catalog:
     """An immutable snapshot: handlers can hold it across awaits without seeing it change."""
 
@@ -46,6 +57,11 @@ class Catalog:
     by_id: dict[int, Service] = field(init=False, repr=False)
     categories: tuple[Category, ...] = field(init=False, repr=False)
     _by_key: dict[str, Category] = field(init=False, repr=False)
+    # Computed once per load (browsing a 10,000-service catalog stays look-ups only):
+    platforms: tuple[Platform, ...] = field(init=False, repr=False)  # panel order, "Other" last
+    short_names: dict[int, str] = field(init=False, repr=False)  # name minus its category's shared words
+    _platforms: dict[str, Platform] = field(init=False, repr=False)
+    _platform_of: dict[str, Platform] = field(init=False, repr=False)  # category key → platform
 
     def __post_init__(self) -> None:
         by_id = {service.id: service for service in self.services}
@@ -56,12 +72,47 @@ class Catalog:
         categories = tuple(Category(name, tuple(ids)) for name, ids in grouped.items())
         object.__setattr__(self, "categories", categories)
         object.__setattr__(self, "_by_key", {c.key: c for c in categories})
+        self._group(categories, by_id)
+
+    def _group(self, categories: tuple[Category, ...], by_id: dict[int, Service]) -> None:
+        short: dict[int, str] = {}
+        grouped: dict[str, list[Category]] = {}
+        for category in categories:
+            names = [by_id[i].name for i in category.service_ids]
+            short.update(zip(category.service_ids, platforms.distinguishing_names(names), strict=True))
+            key = platforms.detect(category.name, names)
+            grouped.setdefault(key, []).append(category)
+        if platforms.OTHER in grouped:  # "Other" last, whatever the panel's order
+            grouped[platforms.OTHER] = grouped.pop(platforms.OTHER)
+        found = tuple(
+            Platform(
+                key,
+                platforms.NAMES.get(key, ""),
+                tuple(group),
+                sum(len(c.service_ids) for c in group),
+            )
+            for key, group in grouped.items()
+        )
+        object.__setattr__(self, "platforms", found)
+        object.__setattr__(self, "short_names", short)
+        object.__setattr__(self, "_platforms", {p.key: p for p in found})
+        object.__setattr__(self, "_platform_of", {c.key: p for p in found for c in p.categories})
 
     def get(self, service_id: int) -> Service | None:
         return self.by_id.get(service_id)
 
     def category(self, key: str) -> Category | None:
         return self._by_key.get(key)
+
+    def platform(self, key: str) -> Platform | None:
+        return self._platforms.get(key)
+
+    def platform_of(self, category: Category) -> Platform | None:
+        return self._platform_of.get(category.key)
+
+    def short_name(self, service: Service) -> str:
+        """The part of the name that tells it from its category's other services."""
+        return self.short_names.get(service.id) or service.name
 
 
 class CatalogCache:

@@ -65,6 +65,16 @@ class Notice:
         return self.order.user_id
 
     @property
+    def at_owners_request(self) -> bool:
+        """A canceled (or refunded) order whose owner had asked the panel to cancel it:
+        said as done at their request, not as the panel's own doing."""
+        return (
+            self.refill is None
+            and self.kind in (NoticeKind.CANCELED, NoticeKind.REFUNDED)
+            and self.order.cancel_requested
+        )
+
+    @property
     def chat_id(self) -> int:
         return self.order.chat_id
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -73,6 +73,11 @@ class Draft:
     token: str | None = None  # set when the summary is shown: one token, one order
     quoted: str | None = None  # the total shown with that summary (Decimal as text)
     fields: dict[str, str] = field(default_factory=dict)
+    # Where the wizard is: the step whose question is open ("confirm" at the summary), so a
+    # Back button from an older question is recognised as stale; `editing` when that
+    # question came from the summary's ✏️ Edit, so its answer leads back to the summary.
+    asking: str | None = None
+    editing: bool = False
 
     def value(self, name: str) -> str | int | None:
         """The answer to the step `name`, None while it is not answered."""
@@ -93,6 +98,13 @@ class Draft:
             return replace(self, quantity=int(value))
         return replace(self, fields={**self.fields, name: str(value)})
 
+    def without(self, names: Iterable[str]) -> Draft:
+        """The draft with the answers to `names` forgotten (Back asks them again)."""
+        names = set(names)
+        core = {n: None for n in ("link", "quantity", "comments", "runs", "interval") if n in names}
+        fields = {k: v for k, v in self.fields.items() if k not in names}
+        return replace(self, **core, fields=fields)  # type: ignore[arg-type]  # all Optional
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
@@ -107,6 +119,8 @@ class Draft:
         ):
             fields = {}  # a draft saved before fields existed, or a damaged one
         values["fields"] = dict(fields)
+        values["asking"] = values["asking"] if isinstance(values["asking"], str) else None
+        values["editing"] = values["editing"] is True
         try:
             return cls(**values)  # type: ignore[arg-type]  # checked by the constructor's TypeError
         except TypeError:
@@ -147,10 +161,30 @@ def parse_whole_number(text: str) -> int | None:
 
 
 def parse_quantity(service: Service, text: str) -> int:
+    """A quantity in the service's range; the refusal says which rule was broken (not a
+    whole number, below the minimum, above the maximum) so the user knows what to fix."""
     quantity = parse_whole_number(text)
-    if quantity is None or not service.min <= quantity <= service.max:
+    if quantity is None:
         raise InvalidInput("wizard_quantity_invalid", min=service.min, max=service.max)
+    if quantity < service.min:
+        raise InvalidInput("wizard_quantity_below", min=service.min, max=service.max, value=quantity)
+    if quantity > service.max:
+        raise InvalidInput("wizard_quantity_above", min=service.min, max=service.max, value=quantity)
     return quantity
+
+
+def quick_quantities(low: int, high: int, between: int = 3) -> list[int]:
+    """The quantity step's quick buttons: the minimum, up to `between` round numbers (1, 2
+    or 5 × 10ⁿ) spread across the range, and the maximum — the answers most people type."""
+    if high <= low:
+        return [low]
+    round_numbers = [
+        m * 10**e for e in range(len(str(high)) + 1) for m in (1, 2, 5) if low < m * 10**e < high
+    ]
+    if len(round_numbers) > between:
+        last = len(round_numbers) - 1
+        round_numbers = [round_numbers[round(i * last / (between - 1))] for i in range(between)]
+    return [low, *round_numbers, high]
 
 
 def _lines(text: str) -> list[str]:
@@ -393,6 +427,11 @@ class Kind:
     def charge(self, service: Service, total: int) -> Decimal:
         return service.rate if self.flat else service.rate * total / 1000
 
+    def sequence(self, service: Service) -> tuple[str, ...]:
+        """Every question of the wizard in order: the type's steps, then drip-feed's runs and
+        interval when both the type and the service allow it (what Back walks through)."""
+        return self.steps + (("runs", "interval") if self.dripfeed and service.dripfeed else ())
+
     def next_step(self, draft: Draft) -> str | None:
         """The first parameter still to ask, None when the draft is complete."""
         return next((name for name in self.steps if draft.value(name) is None), None)
@@ -530,6 +569,11 @@ class OrderingService:
         (orders whose outcome is unknown count as spent)."""
         if self._max_order_charge is not None and charge > self._max_order_charge:
             raise InvalidInput("wizard_over_max_charge", total=charge, limit=self._max_order_charge)
+        await self.check_daily_limit(user_id, charge)
+
+    async def check_daily_limit(self, user_id: int, charge: Decimal) -> None:
+        """Only the spend-per-24-hours guard: a mass order holds each line to `check_limits`
+        and the lines' total to this."""
         if self._daily_limit is not None:
             since = self._clock() - timedelta(hours=24)
             spent = sum((s.charge for s in await self._store.spending(since, user_id)), Decimal(0))
@@ -553,6 +597,38 @@ class OrderingService:
         await self.check_limits(user_id, priced.charge)
         ready = replace(draft, token=secrets.token_urlsafe(12), quoted=str(priced.charge))
         return ready, priced
+
+    async def draft_again(self, user_id: int, order_id: int) -> Draft:
+        """A draft for ordering the user's order `order_id` again: the same service, link,
+        quantity and type fields, each checked again as if typed now (the catalog and the
+        service's limits may have moved), so an answer no longer valid is simply left
+        unanswered for the wizard to ask. Someone else's order, or no such order, is
+        InvalidInput("stale_button"): a forged ID looks like a button that expired."""
+        order = await self._store.get_order(order_id)
+        if order is None or order.user_id != user_id:
+            raise InvalidInput("stale_button")
+        service = await self.service(order.service_id)
+        kind = kind_of(service)
+        drip = bool(order.runs) and "runs" in kind.sequence(service)
+        recorded = Draft(
+            service.id,
+            link=order.link,
+            quantity=order.quantity // order.runs if drip and order.runs else order.quantity,
+            comments=order.comments,
+            fields=dict(order.fields or {}),
+        )
+        draft = Draft(service.id)
+        for name in kind.steps:
+            value = recorded.value(name)
+            if value is None:
+                continue
+            try:
+                draft = kind.answer(service, draft, name, str(value))
+            except InvalidInput:
+                continue  # asked again by the wizard
+        if drip and order.runs and order.interval:
+            draft = replace(draft, runs=order.runs, interval=order.interval)
+        return draft
 
     async def find_placed(self, token: str) -> OrderRecord | None:
         """The order already recorded for this confirmation, if any (a repeated tap)."""

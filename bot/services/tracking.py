@@ -18,8 +18,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from bot.numbers import ascii_int
 from bot.panel.client import PanelClient
-from bot.panel.errors import PanelClientError, PanelError
+from bot.panel.errors import NotSent, PanelClientError, PanelError
 from bot.panel.models import FINAL_ORDER_STATUSES, FINAL_REFILL_STATUSES, OrderStatusKind, Service
 from bot.services.catalog import CatalogCache
 from bot.store.models import OrderRecord, OrderState, RefillRecord
@@ -54,6 +55,15 @@ class NotAllowed(TrackingError):
     def __init__(self, reason_key: str) -> None:
         super().__init__(reason_key)
         self.reason_key = reason_key
+
+
+class RefillPending(TrackingError):
+    """The order already has a refill the panel has not finished: asking again would only
+    make a second one (or be refused), so the panel is not asked; `refill` is the open one."""
+
+    def __init__(self, refill: RefillRecord) -> None:
+        super().__init__(f"refill {refill.refill_id} pending")
+        self.refill = refill
 
 
 class Refused(TrackingError):
@@ -101,12 +111,25 @@ class TrackingService:
 
     # -- reading -----------------------------------------------------------------------------
 
-    async def page_of_orders(self, user_id: int, page: int, per_page: int) -> Paged[OrderRecord]:
-        """The user's orders, newest first, from the store (no panel call: listing must be instant)."""
-        total = await self._store.count_user_orders(user_id)
+    async def page_of_orders(
+        self, user_id: int, page: int, per_page: int, *, finished: bool | None = None
+    ) -> Paged[OrderRecord]:
+        """The user's orders, newest first, from the store (no panel call: listing must be instant);
+        `finished` True: only finished ones (final status), False: only the others, None: all."""
+        total = await self._store.count_user_orders(user_id, finished=finished)
         number, count = _clamp(page, total, per_page)
-        orders = await self._store.list_user_orders(user_id, limit=per_page, offset=number * per_page)
+        orders = await self._store.list_user_orders(
+            user_id, limit=per_page, offset=number * per_page, finished=finished
+        )
         return Paged(orders, number, count, total)
+
+    async def search_orders(self, user_id: int, query: str, limit: int) -> Paged[OrderRecord]:
+        """The user's orders whose link contains `query` or, when it is a number (`#` allowed),
+        whose panel order ID it is; newest first, one page of at most `limit` (no panel call)."""
+        words = query.strip()
+        panel_order_id = ascii_int(words.removeprefix("#"))
+        found, total = await self._store.search_user_orders(user_id, words, panel_order_id, limit=limit)
+        return Paged(found, 0, 1, total)
 
     async def get_order(self, user_id: int, order_row_id: int) -> OrderRecord | None:
         """The order if it is this user's; `None` otherwise, whether it exists or not."""
@@ -174,6 +197,9 @@ class TrackingService:
         if order.status not in REFILLABLE_STATUSES:
             raise NotAllowed(REFILL_NOT_COMPLETED)
         assert order.panel_order_id is not None
+        pending = await self._store.open_refill(order.id)
+        if pending is not None:
+            raise RefillPending(pending)
         try:
             refill_id = await self._panel.refill(order.panel_order_id)
         except PanelError as exc:
@@ -201,11 +227,19 @@ class TrackingService:
         """
         order = await self.cancellable(user_id, order_row_id)
         assert order.panel_order_id is not None
+        # Remembered before the write: if its answer is lost, the order may be canceled all the same
+        # and its notice must still say it was at the owner's request.  A refusal forgets it.
+        await self._store.mark_cancel_requested(order.id)
         try:
             outcome = (await self._panel.cancel([order.panel_order_id]))[order.panel_order_id]
         except PanelError as exc:
+            await self._store.mark_cancel_requested(order.id, requested=False)
             raise Refused(exc.message) from None
+        except NotSent:
+            await self._store.mark_cancel_requested(order.id, requested=False)
+            raise
         if not outcome.ok:
+            await self._store.mark_cancel_requested(order.id, requested=False)
             raise Refused(outcome.error or "cancel refused")
         try:
             return await self.refresh(user_id, order_row_id)

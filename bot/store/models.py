@@ -84,6 +84,7 @@ class OrderRecord:
     runs: int | None = None
     interval: int | None = None
     fields: dict[str, str] | None = None  # a service type's own `add` parameters
+    cancel_requested: bool = False  # the owner asked the panel to cancel it
 
 
 @dataclass(frozen=True, slots=True)

@@ -104,4 +104,18 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX orders_open ON orders(checked_at, id)
         WHERE state = 'placed' AND status NOT IN ('Completed', 'Partial', 'Canceled', 'Refunded');
     """,
+    # 7: when the owner asked the panel to cancel the order (/orders → ✖ Cancel), so the
+    # "canceled" notice says it was at their request, not the panel's own doing.
+    """
+    ALTER TABLE orders ADD COLUMN cancel_requested_at TEXT;
+    """,
+    # 8: favorites — services a user starred on the card (⭐), listed by /favorites
+    """
+    CREATE TABLE favorites (
+        user_id     INTEGER NOT NULL,
+        service_id  INTEGER NOT NULL,            -- the panel's service ID
+        created_at  TEXT NOT NULL,
+        PRIMARY KEY (user_id, service_id)
+    );
+    """,
 )

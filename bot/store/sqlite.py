@@ -58,7 +58,7 @@ _UNNOTIFIED = "notified_status IS NOT status"
 _ORDER_COLUMNS = (
     "id, panel_order_id, user_id, chat_id, service_id, service_name, link, quantity, charge, "
     "state, status, remains, start_count, error, created_at, updated_at, notified_status, "
-    "comments, runs, interval, fields"
+    "comments, runs, interval, fields, cancel_requested_at"
 )
 _REFILL_COLUMNS = (
     "r.id, r.refill_id, r.order_id, o.panel_order_id, r.user_id, r.status, r.error, "
@@ -324,21 +324,45 @@ class SqliteStore:
         )
         return _order(row) if row else None
 
-    async def list_user_orders(self, user_id: int, *, limit: int = 10, offset: int = 0) -> list[OrderRecord]:
-        """The user's orders, newest first (failed attempts excluded: nothing happened)."""
+    async def list_user_orders(
+        self, user_id: int, *, limit: int = 10, offset: int = 0, finished: bool | None = None
+    ) -> list[OrderRecord]:
+        """The user's orders, newest first (failed attempts excluded: nothing happened);
+        `finished` True: only those with a final status, False: only the others, None: all."""
         rows = await self._all(
-            f"SELECT {_ORDER_COLUMNS} FROM orders WHERE user_id = ? AND state != ? "
+            f"SELECT {_ORDER_COLUMNS} FROM orders WHERE user_id = ? AND state != ?{_finished(finished)} "
             "ORDER BY id DESC LIMIT ? OFFSET ?",
             (user_id, OrderState.FAILED, limit, offset),
         )
         return [_order(row) for row in rows]
 
-    async def count_user_orders(self, user_id: int) -> int:
+    async def count_user_orders(self, user_id: int, *, finished: bool | None = None) -> int:
         row = await self._one(
-            "SELECT COUNT(*) FROM orders WHERE user_id = ? AND state != ?",
+            f"SELECT COUNT(*) FROM orders WHERE user_id = ? AND state != ?{_finished(finished)}",
             (user_id, OrderState.FAILED),
         )
         return int(row[0]) if row else 0
+
+    async def search_user_orders(
+        self, user_id: int, words: str, panel_order_id: int | None = None, *, limit: int = 20
+    ) -> tuple[list[OrderRecord], int]:
+        """The user's orders whose link contains `words` (case-insensitive, taken literally),
+        or whose panel ID is `panel_order_id`; newest first, at most `limit`, and how many match."""
+        pattern = "%" + words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where = "user_id = ? AND state != ? AND (link LIKE ? ESCAPE '\\' OR panel_order_id = ?)"
+        params: list[Any] = [user_id, OrderState.FAILED, pattern, panel_order_id]
+        rows = await self._all(
+            f"SELECT {_ORDER_COLUMNS} FROM orders WHERE {where} ORDER BY id DESC LIMIT ?", [*params, limit]
+        )
+        count = await self._one(f"SELECT COUNT(*) FROM orders WHERE {where}", params)
+        return [_order(row) for row in rows], int(count[0]) if count else 0
+
+    async def mark_cancel_requested(self, order_id: int, requested: bool = True) -> None:
+        """Remember (or forget, when the panel refused) that the owner asked for a cancel."""
+        await self._write(
+            "UPDATE orders SET cancel_requested_at = ? WHERE id = ?",
+            (self._now() if requested else None, order_id),
+        )
 
     async def unresolved_orders(self, user_id: int | None = None) -> list[OrderRecord]:
         """Intents whose outcome we don't know (crash or timeout during `add`)."""
@@ -460,6 +484,17 @@ class SqliteStore:
         )
         return [_refill(row) for row in rows]
 
+    async def open_refill(self, order_id: int) -> RefillRecord | None:
+        """The order's newest refill the panel has not finished yet, if any."""
+        row = await self._one(
+            f"SELECT {_REFILL_COLUMNS} FROM refills r JOIN orders o ON o.id = r.order_id "
+            "WHERE r.order_id = ? AND r.refill_id IS NOT NULL "
+            f"AND r.status NOT IN ({_sql_strings(FINAL_REFILL_STATUSES)}) "
+            "ORDER BY r.id DESC LIMIT 1",
+            (order_id,),
+        )
+        return _refill(row) if row else None
+
     async def count_user_refills(self, user_id: int) -> int:
         row = await self._one("SELECT COUNT(*) FROM refills WHERE user_id = ?", (user_id,))
         return int(row[0]) if row else 0
@@ -521,6 +556,27 @@ class SqliteStore:
 
     async def set_refill_notified(self, local_id: int, status: str) -> None:
         await self._write("UPDATE refills SET notified_status = ? WHERE id = ?", (status, local_id))
+
+    # -- favorites ---------------------------------------------------------------------------
+
+    async def list_favorites(self, user_id: int) -> list[int]:
+        """The user's starred service IDs, newest first."""
+        rows = await self._all(
+            "SELECT service_id FROM favorites WHERE user_id = ? ORDER BY created_at DESC, rowid DESC",
+            (user_id,),
+        )
+        return [row["service_id"] for row in rows]
+
+    async def set_favorite(self, user_id: int, service_id: int, favorite: bool) -> None:
+        if favorite:
+            await self._write(
+                "INSERT OR IGNORE INTO favorites (user_id, service_id, created_at) VALUES (?, ?, ?)",
+                (user_id, service_id, self._now()),
+            )
+        else:
+            await self._write(
+                "DELETE FROM favorites WHERE user_id = ? AND service_id = ?", (user_id, service_id)
+            )
 
     # -- access and statistics ---------------------------------------------------------------
 
@@ -638,6 +694,14 @@ def _dt(value: str | None) -> datetime:
     return datetime.fromisoformat(value) if value else datetime.fromtimestamp(0, UTC)
 
 
+def _finished(finished: bool | None) -> str:
+    """The SQL condition (with its leading AND) of the /orders filters."""
+    if finished is None:
+        return ""
+    final = f"state = 'placed' AND status IN ({_sql_strings(FINAL_ORDER_STATUSES)})"
+    return f" AND {final}" if finished else f" AND NOT ({final})"
+
+
 def _user(row: sqlite3.Row) -> UserRecord:
     return UserRecord(
         id=row["id"],
@@ -674,6 +738,7 @@ def _order(row: sqlite3.Row) -> OrderRecord:
         runs=row["runs"],
         interval=row["interval"],
         fields=_fields(row["fields"]),
+        cancel_requested=row["cancel_requested_at"] is not None,
     )
 
 

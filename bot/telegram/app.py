@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 from telegram.ext import AIORateLimiter, ApplicationBuilder, BasePersistence
+from telegram.warnings import PTBUserWarning
 
 from bot.config import Settings
 from bot.telegram.context import DEPS_KEY, App, Deps
@@ -16,6 +18,7 @@ from bot.telegram.handlers import (
     errors,
     fallback,
     language,
+    mass,
     orders,
     search,
     unknown,
@@ -24,6 +27,12 @@ from bot.telegram.handlers import (
 )
 from bot.telegram.processor import PerUserUpdateProcessor
 from bot.telegram.ratelimit import PriorityRateLimiter
+
+# Our conversations (the order wizard, /unknown's panel-ID question) are per user on purpose:
+# one wizard spans several messages, and taps on buttons of older messages are checked by
+# confirmation token and step instead.  PTB warns at every start that per_message=False
+# won't track callback queries per message; to a newcomer that reads like an error.
+warnings.filterwarnings("ignore", message=r".*per_message=False.*", category=PTBUserWarning)
 
 
 def build_application(settings: Settings, deps: Deps, persistence: BasePersistence[Any, Any, Any]) -> App:
@@ -52,6 +61,7 @@ def build_application(settings: Settings, deps: Deps, persistence: BasePersisten
     admin.register(app)
     language.register(app)
     unknown.register(app)
+    mass.register(app)
     wizard.register(app)
     catalog.register(app)
     orders.register(app)

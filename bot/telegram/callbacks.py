@@ -15,13 +15,23 @@ MAX_CALLBACK_BYTES = 64
 CATEGORIES = "cat"  # cat:<page>
 CATEGORY = "cs"  # cs:<category key>:<page>
 SERVICE = "sv"  # sv:<service id>
+PLATFORM = "pf"  # pf:<platform key>:<page>     a platform's categories
+FAVORITE = "fav"  # fav:<service id>[:<origin>]  ⭐ toggle on the card (origin: where Back leads)
+FAVORITES = "fl"  # fl:<page>                   /favorites
 # Search results
 SEARCH = "sq"  # sq:<search id>:<page>
 # Order wizard
 ORDER = "ord"  # ord:<service id>            start the wizard for a service
+ORDER_AGAIN = "r"  # ord:r:<order row id>       "Order again": that order's answers, at the summary
 WIZARD_CONFIRM = "wok"  # wok:<confirmation token>
 WIZARD_CANCEL = "wno"  # wno
 WIZARD_SKIP = "wsk"  # wsk                     skip the optional drip-feed step
+WIZARD_BACK = "wbk"  # wbk:<step>              back to the step before <step> (its question's button)
+WIZARD_QUANTITY = "wqt"  # wqt:<quantity>       a quick quantity button: as if typed
+WIZARD_EDIT = "wed"  # wed (the menu) | wed:<step>  change one answer from the summary
+# Mass order (/mass)
+MASS_CONFIRM = "mok"  # mok:<summary token>     place every line, each once
+MASS_CANCEL = "mno"  # mno:<summary token>
 # My orders and refills
 ORDERS = "ol"  # ol:<page>
 ORDER_DETAIL = "od"  # od:<order row id>

@@ -13,6 +13,7 @@ from bot.services.account import AccountService
 from bot.services.admin import AdminService
 from bot.services.alerts import AdminAlerts
 from bot.services.catalog import CatalogCache
+from bot.services.favorites import FavoritesService
 from bot.services.notifications import NotificationService
 from bot.services.ordering import OrderingService
 from bot.services.poller import StatusPoller
@@ -41,6 +42,7 @@ class Deps:
     access: AccessService
     admin: AdminService
     settlement: SettlementService
+    favorites: FavoritesService
 
 
 Context = ContextTypes.DEFAULT_TYPE

@@ -160,7 +160,10 @@ class TrackingJob:
             "charge": format_money(order.charge, escape(currency), lang),
             "refill_id": notice.refill.refill_id if notice.refill else "",
         }
-        return text(lang, _TEXT_KEYS[notice.kind], **values), await self._buttons(notice, lang)
+        key = _TEXT_KEYS[notice.kind]
+        if notice.at_owners_request:
+            key = f"{key}_requested"  # notify_canceled_requested, notify_refunded_requested
+        return text(lang, key, **values), await self._buttons(notice, lang)
 
     async def _buttons(self, notice: Notice, lang: str) -> InlineKeyboardMarkup | None:
         order = notice.order
@@ -173,7 +176,8 @@ class TrackingJob:
             if view is not None and view.can_refill:
                 row.append(button(text(lang, "notify_btn_refill"), callbacks.ORDER_REFILL, order.id))
         if notice.kind in _FINISHED:
-            row.append(button(text(lang, "wizard_btn_again"), callbacks.ORDER, order.service_id))
+            again = button(text(lang, "wizard_btn_again"), callbacks.ORDER, callbacks.ORDER_AGAIN, order.id)
+            row.append(again)
         if not row:
             row.append(button(text(lang, "notify_btn_details"), callbacks.ORDER_DETAIL, order.id))
         return InlineKeyboardMarkup([row])

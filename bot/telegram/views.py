@@ -18,18 +18,19 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot.panel.models import Service
 from bot.redaction import for_user
-from bot.services.catalog import Catalog, Category
+from bot.services.catalog import Catalog, Category, Platform
 from bot.services.money import format_amount, format_money
 from bot.services.panel_errors import refusal_reason
 from bot.telegram import callbacks, replies
 from bot.telegram.context import Context, t
 from bot.telegram.keyboards import Page, button, nav_row, paginate, shorten
-from bot.telegram.texts import text
+from bot.telegram.texts import text, type_name
 
 PER_PAGE = 10  # buttons per page: readable on a phone, far below Telegram's 100
 TEXT_LIMIT = 4096  # Telegram's message limit
 INLINE_CARD_LIMIT = 1024  # inline answers carry 50 cards at once: keep each one small
 LABEL_LIMIT = 48  # button labels longer than this are cut by clients anyway
+SERVICE_LABEL_LIMIT = 56  # "#1234 · <what tells it apart> · 1,200/1000": one line on a phone
 _NAME_LIMIT = 300  # a card's title; the description gets whatever room is left
 
 
@@ -98,10 +99,21 @@ def _label(name: str, suffix: str) -> str:
     return shorten(name, max(8, LABEL_LIMIT - len(suffix))) + suffix
 
 
-def service_button(service: Service, language: str, *origin: object) -> InlineKeyboardButton:
-    """A "Name · 12,000/1000" button opening the card; `origin` is the list it sits in (for Back)."""
-    label = _label(service.name, f" · {short_price(service, language)}")
-    return button(label, callbacks.SERVICE, service.id, *origin)
+def service_label(service: Service, language: str, name: str | None = None) -> str:
+    """ "#1234 · S2 không bảo hành · 1,200/1000": the ID first (neighbours never look alike),
+    then `name` (default: the service's name) cut to fit, never the price."""
+    suffix = f" · {short_price(service, language)}"
+    head = f"#{service.id} · "
+    room = max(8, SERVICE_LABEL_LIMIT - len(head) - len(suffix))
+    return head + shorten(name or service.name, room) + suffix
+
+
+def service_button(
+    service: Service, language: str, *origin: object, name: str | None = None
+) -> InlineKeyboardButton:
+    """A service's button (`service_label`) opening its card; `origin` is the list it sits in
+    (for Back).  In a category, `name` is the part of the name that tells it from the others."""
+    return button(service_label(service, language, name), callbacks.SERVICE, service.id, *origin)
 
 
 def _rows(buttons: list[InlineKeyboardButton], *extra: list[InlineKeyboardButton]) -> InlineKeyboardMarkup:
@@ -112,8 +124,73 @@ def _rows(buttons: list[InlineKeyboardButton], *extra: list[InlineKeyboardButton
 # --------------------------------------------------------------------------- catalog screens
 
 
+def platforms_screen(catalog: Catalog, language: str, page: int) -> Screen:
+    """/services: page `page` of the platforms (Facebook, TikTok…, "Other" last).
+
+    A platform of one category opens that category straight away; a catalog of one platform
+    has nothing to choose at this level, so its categories are shown instead.
+    """
+    if len(catalog.platforms) <= 1:
+        return categories_screen(catalog, language, page)
+    shown = paginate(catalog.platforms, page, PER_PAGE)
+    buttons = [_platform_button(platform, language) for platform in shown.items]
+    body = text(
+        language,
+        "cat_platforms",
+        platforms=_number(len(catalog.platforms), language),
+        categories=_number(len(catalog.categories), language),
+        services=_number(len(catalog.services), language),
+    )
+    return Screen(body, _rows(buttons, nav_row(shown, language, callbacks.CATEGORIES)))
+
+
+def _platform_name(platform: Platform, language: str) -> str:
+    return platform.name or text(language, "cat_platform_other")
+
+
+def _platform_button(platform: Platform, language: str) -> InlineKeyboardButton:
+    name = _platform_name(platform, language)
+    if len(platform.categories) == 1:
+        count = _number(platform.service_count, language)
+        return button(_label(name, f" ({count})"), callbacks.CATEGORY, platform.categories[0].key, 0)
+    counts = text(
+        language,
+        "cat_platform_counts",
+        categories=_number(len(platform.categories), language),
+        services=_number(platform.service_count, language),
+    )
+    return button(_label(name, f" ({counts})"), callbacks.PLATFORM, platform.key, 0)
+
+
+def platforms_page_of(catalog: Catalog, platform: Platform | None) -> int:
+    """The page of /services that shows `platform`."""
+    if platform is None or len(catalog.platforms) <= 1:
+        return 0
+    return catalog.platforms.index(platform) // PER_PAGE
+
+
+def platform_screen(catalog: Catalog, platform: Platform, language: str, page: int) -> Screen:
+    """Page `page` of one platform's categories, with a way back to the platforms."""
+    shown = paginate(platform.categories, page, PER_PAGE)
+    buttons = [
+        button(_label(c.name, f" ({_number(len(c.service_ids), language)})"), callbacks.CATEGORY, c.key, 0)
+        for c in shown.items
+    ]
+    body = text(
+        language,
+        "cat_platform",
+        platform=escape(_platform_name(platform, language)),
+        categories=_number(len(platform.categories), language),
+        services=_number(platform.service_count, language),
+    )
+    back = button(text(language, "nav_back"), callbacks.CATEGORIES, platforms_page_of(catalog, platform))
+    nav = nav_row(shown, language, callbacks.PLATFORM, platform.key)
+    return Screen(body, _rows(buttons, nav, [back]))
+
+
 def categories_screen(catalog: Catalog, language: str, page: int) -> Screen:
-    """Page `page` of the category list (clamped into range), with service counts."""
+    """Page `page` of the whole category list (clamped into range), with service counts:
+    /services when the catalog has a single platform."""
     if not catalog.categories:
         return Screen(text(language, "cat_empty"))
     shown = paginate(catalog.categories, page, PER_PAGE)
@@ -130,19 +207,26 @@ def categories_screen(catalog: Catalog, language: str, page: int) -> Screen:
     return Screen(body, _rows(buttons, nav_row(shown, language, callbacks.CATEGORIES)))
 
 
-def categories_page_of(catalog: Catalog, category: Category) -> int:
-    """The page of the category list that shows `category` (where "‹ Back" should lead)."""
-    return catalog.categories.index(category) // PER_PAGE
+def category_back(catalog: Catalog, category: Category) -> str:
+    """Where "‹ Back" leads from a category: its platform's page listing it, or the /services
+    page listing it (its platform has no other category, or there is one platform only)."""
+    platform = catalog.platform_of(category)
+    if len(catalog.platforms) <= 1 or platform is None:
+        return callbacks.make(callbacks.CATEGORIES, catalog.categories.index(category) // PER_PAGE)
+    if len(platform.categories) == 1:
+        return callbacks.make(callbacks.CATEGORIES, platforms_page_of(catalog, platform))
+    return callbacks.make(callbacks.PLATFORM, platform.key, platform.categories.index(category) // PER_PAGE)
 
 
 def category_screen(catalog: Catalog, category: Category, language: str, page: int) -> Screen:
     """Page `page` of one category's services, with a way back to the category list."""
     shown: Page[int] = paginate(category.service_ids, page, PER_PAGE)
-    buttons = [
-        service_button(catalog.by_id[service_id], language, callbacks.CATEGORY, category.key, shown.number)
-        for service_id in shown.items
-    ]
-    back = button(text(language, "nav_back"), callbacks.CATEGORIES, categories_page_of(catalog, category))
+    buttons = []
+    for service_id in shown.items:
+        service = catalog.by_id[service_id]
+        origin = (callbacks.CATEGORY, category.key, shown.number)
+        buttons.append(service_button(service, language, *origin, name=catalog.short_name(service)))
+    back = InlineKeyboardButton(text(language, "nav_back"), callback_data=category_back(catalog, category))
     body = text(
         language,
         "cat_category",
@@ -196,7 +280,7 @@ def service_card(service: Service, language: str, limit: int = TEXT_LIMIT, curre
         name=escape(shorten(service.name, _NAME_LIMIT)),
         id=service.id,
         category=escape(shorten(service.category, 200)),
-        type=escape(shorten(service.type, 60)),
+        type=escape(shorten(type_name(language, service.type), 60)),
         price=price(service, language, currency),
         min=_number(service.min, language),
         max=_number(service.max, language),
@@ -211,11 +295,36 @@ def service_card(service: Service, language: str, limit: int = TEXT_LIMIT, curre
     return card + opening + description + closing if description.strip() else card
 
 
-def service_screen(service: Service, language: str, back_data: str, currency: str = "") -> Screen:
-    """The card with "🛒 Order" (handled by the order wizard) and "‹ Back" to `back_data`."""
+def service_screen(
+    service: Service,
+    language: str,
+    back_data: str,
+    currency: str = "",
+    *,
+    favorite: bool | None = None,
+    origin: tuple[str, ...] = (),
+) -> Screen:
+    """The card with "🛒 Order" (handled by the order wizard) and "‹ Back" to `back_data`;
+    with `favorite` known, a ⭐ toggle too (`fav:<id>:<origin>`, so the card keeps its Back)."""
     order = button(text(language, "cat_order"), callbacks.ORDER, service.id)
     back = InlineKeyboardButton(text(language, "nav_back"), callback_data=back_data)
-    return Screen(service_card(service, language, currency=currency), InlineKeyboardMarkup([[order, back]]))
+    rows = [[order, back]]
+    if favorite is not None:
+        label = text(language, "fav_remove" if favorite else "fav_add")
+        rows.append([button(label, callbacks.FAVORITE, service.id, *origin)])
+    return Screen(service_card(service, language, currency=currency), InlineKeyboardMarkup(rows))
+
+
+def favorites_screen(catalog: Catalog, favorite_ids: list[int], language: str, page: int) -> Screen:
+    """/favorites: the user's starred services still in the catalog, newest first; when
+    there are none, how to add one."""
+    services = [s for s in (catalog.get(i) for i in favorite_ids) if s is not None]
+    if not services:
+        return Screen(text(language, "fav_empty"))
+    shown = paginate(services, page, PER_PAGE)
+    buttons = [service_button(s, language, callbacks.FAVORITES, shown.number) for s in shown.items]
+    body = text(language, "fav_title", count=_number(len(services), language))
+    return Screen(body, _rows(buttons, nav_row(shown, language, callbacks.FAVORITES)))
 
 
 # --------------------------------------------------------------------------- search

@@ -12,7 +12,7 @@ from telegram.ext import CommandHandler
 
 from bot.numbers import ascii_int
 from bot.services.access import Role
-from bot.services.admin import Group, PeriodStats, UserLine
+from bot.services.admin import Group, UserLine
 from bot.services.money import format_money
 from bot.telegram import replies
 from bot.telegram.context import App, Context, deps, language, t
@@ -88,27 +88,27 @@ def _user_line(line: UserLine, lang: str, currency: str) -> str:
 
 @admin_only
 async def stats(update: Update, context: Context) -> None:
+    """The three period totals, then one top list (users, services) of the longest period:
+    the shorter periods' tops are mostly the same names again."""
     periods = await deps(context).admin.stats()
-    currency = await deps(context).account.currency()
-    body = [_period(context, period, currency) for period in periods]
-    await replies.reply(update, context, "admin_text", text="\n\n".join(body))
-
-
-def _period(context: Context, period: PeriodStats, currency: str) -> str:
-    lang = language(context)
-    lines = [
+    currency, lang = await deps(context).account.currency(), language(context)
+    body = [
         t(
             context,
             f"admin_stats_{period.days}d",
             orders=period.totals.orders,
             charge=_money(period.totals.charge, lang, currency),
         )
+        for period in periods
     ]
-    if period.by_user:
-        lines.append(t(context, "admin_stats_users") + " " + _top(period.by_user, lang, currency))
-    if period.by_service:
-        lines.append(t(context, "admin_stats_services") + " " + _top(period.by_service, lang, currency))
-    return "\n".join(lines)
+    longest = max(periods, key=lambda period: period.days, default=None)
+    if longest is not None and (longest.by_user or longest.by_service):
+        body += ["", t(context, "admin_stats_top")]
+        if longest.by_user:
+            body.append(t(context, "admin_stats_users") + " " + _top(longest.by_user, lang, currency))
+        if longest.by_service:
+            body.append(t(context, "admin_stats_services") + " " + _top(longest.by_service, lang, currency))
+    await replies.reply(update, context, "admin_text", text="\n".join(body))
 
 
 def _top(groups: list[Group], lang: str, currency: str) -> str:

@@ -1,4 +1,5 @@
-"""/services: categories → a category's services → a service card, all in one message.
+"""/services: platforms → a platform's categories → a category's services → a service card,
+all in one message; ⭐ on the card and /favorites.
 
 Every button here carries untrusted data (old messages outlive catalog
 refreshes, clients can forge anything), so each handler validates its args
@@ -17,8 +18,8 @@ from telegram.ext import CallbackQueryHandler, CommandHandler
 from bot.numbers import ascii_int
 from bot.panel.models import Service
 from bot.services.catalog import Catalog, category_key
-from bot.telegram import callbacks, views
-from bot.telegram.context import App, Context, deps, language
+from bot.telegram import callbacks, replies, views
+from bot.telegram.context import App, Context, deps, language, t
 from bot.telegram.working import working
 
 # A category key or search id inside a card's "back" data: short and colon-free.
@@ -26,19 +27,31 @@ _ORIGIN_KEY = re.compile(r"[0-9A-Za-z_-]{1,16}")
 
 
 async def services_command(update: Update, context: Context) -> None:
-    """`/services`: the first page of categories, as a new message the buttons then edit."""
+    """`/services`: the first page of platforms, as a new message the buttons then edit."""
     catalog = await _catalog(update, context)
-    await views.show(update, context, views.categories_screen(catalog, language(context), 0))
+    await views.show(update, context, views.platforms_screen(catalog, language(context), 0))
 
 
 async def categories_page(update: Update, context: Context) -> None:
-    """`cat:<page>`: a page of the category list (out-of-range pages show the nearest one)."""
+    """`cat:<page>`: a page of /services (out-of-range pages show the nearest one)."""
     catalog = await _catalog(update, context)
     page = views.page_arg(callbacks.parse(_data(update)), 0)
     if page is None:
         await views.stale(update, context)
         return
-    await views.show(update, context, views.categories_screen(catalog, language(context), page))
+    await views.show(update, context, views.platforms_screen(catalog, language(context), page))
+
+
+async def platform_page(update: Update, context: Context) -> None:
+    """`pf:<platform key>:<page>`: a page of one platform's categories."""
+    catalog = await _catalog(update, context)
+    args = callbacks.parse(_data(update))
+    platform = catalog.platform(args[0]) if args else None
+    page = views.page_arg(args, 1)
+    if platform is None or page is None:
+        await views.stale(update, context)
+        return
+    await views.show(update, context, views.platform_screen(catalog, platform, language(context), page))
 
 
 async def category_page(update: Update, context: Context) -> None:
@@ -63,9 +76,49 @@ async def open_service(update: Update, context: Context) -> None:
     if service is None:
         await views.stale(update, context)
         return
-    back = back_data(catalog, service, args[1:])
+    await views.show(update, context, await _card(update, context, catalog, service, args[1:]))
+
+
+async def toggle_favorite(update: Update, context: Context) -> None:
+    """`fav:<id>[:<origin>]`: ⭐ on the card — star or unstar, say which in a toast, and show
+    the card again with the button flipped (and the same Back)."""
+    catalog = await _catalog(update, context)
+    args = callbacks.parse(_data(update))
+    service_id = callbacks.int_arg(args, 0)
+    service = catalog.get(service_id) if service_id is not None else None
+    user = update.effective_user
+    query = update.callback_query
+    if service is None or user is None or query is None:
+        await views.stale(update, context)
+        return
+    favorite = await deps(context).favorites.toggle(user.id, service.id)
+    await query.answer(t(context, "fav_added" if favorite else "fav_removed"))
+    screen = await _card(update, context, catalog, service, args[1:])
+    await replies.edit(update, context, screen.text, screen.keyboard)
+
+
+async def favorites_command(update: Update, context: Context) -> None:
+    """`/favorites` and `fl:<page>`: the user's starred services as service buttons."""
+    catalog = await _catalog(update, context)
+    page = views.page_arg(callbacks.parse(_data(update)), 0) if update.callback_query else 0
+    user = update.effective_user
+    if page is None or user is None:
+        await views.stale(update, context)
+        return
+    ids = await deps(context).favorites.ids(user.id)
+    await views.show(update, context, views.favorites_screen(catalog, ids, language(context), page))
+
+
+async def _card(
+    update: Update, context: Context, catalog: Catalog, service: Service, origin: list[str]
+) -> views.Screen:
+    """The card, its Back leading where it was opened from, its ⭐ showing this user's state."""
+    back = back_data(catalog, service, origin)
+    kept = tuple(origin) if origin and back == callbacks.make(*origin) else ()  # a valid origin only
     currency = await deps(context).account.currency()
-    await views.show(update, context, views.service_screen(service, language(context), back, currency))
+    user = update.effective_user
+    favorite = await deps(context).favorites.contains(user.id, service.id) if user is not None else None
+    return views.service_screen(service, language(context), back, currency, favorite=favorite, origin=kept)
 
 
 async def _catalog(update: Update, context: Context) -> Catalog:
@@ -80,7 +133,8 @@ async def _catalog(update: Update, context: Context) -> Catalog:
 
 def back_data(catalog: Catalog, service: Service, origin: list[str]) -> str:
     """Where "‹ Back" leads: the list the card was opened from, if the data names a valid
-    one (`cs:<key>:<page>` or `sq:<search id>:<page>`), else the service's own category page.
+    one (`cs:<key>:<page>`, `sq:<search id>:<page>` or `fl:<page>`), else the service's own
+    category page.
 
     The target handler re-validates when tapped; this only guarantees well-formed, short data.
     """
@@ -89,6 +143,10 @@ def back_data(catalog: Catalog, service: Service, origin: list[str]) -> str:
         and origin[0] in (callbacks.CATEGORY, callbacks.SEARCH)
         and _ORIGIN_KEY.fullmatch(origin[1])
         and ascii_int(origin[2], max_digits=6) is not None
+    ) or (
+        len(origin) == 2
+        and origin[0] == callbacks.FAVORITES
+        and ascii_int(origin[1], max_digits=6) is not None
     ):
         return callbacks.make(*origin)
     category = catalog.category(category_key(service.category))
@@ -109,6 +167,10 @@ def _data(update: Update) -> str | None:
 
 def register(app: App) -> None:
     app.add_handler(CommandHandler("services", services_command))
+    app.add_handler(CommandHandler("favorites", favorites_command))
+    app.add_handler(CallbackQueryHandler(platform_page, pattern=callbacks.pattern(callbacks.PLATFORM)))
+    app.add_handler(CallbackQueryHandler(toggle_favorite, pattern=callbacks.pattern(callbacks.FAVORITE)))
+    app.add_handler(CallbackQueryHandler(favorites_command, pattern=callbacks.pattern(callbacks.FAVORITES)))
     app.add_handler(CallbackQueryHandler(categories_page, pattern=callbacks.pattern(callbacks.CATEGORIES)))
     app.add_handler(CallbackQueryHandler(category_page, pattern=callbacks.pattern(callbacks.CATEGORY)))
     app.add_handler(CallbackQueryHandler(open_service, pattern=callbacks.pattern(callbacks.SERVICE)))

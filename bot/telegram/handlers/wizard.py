@@ -47,6 +47,7 @@ from bot.services.ordering import (
     parse_interval,
     parse_runs,
     parse_whole_number,
+    quick_quantities,
 )
 from bot.telegram import callbacks, replies, views
 from bot.telegram.context import DEPS_KEY, Context, deps, language, t
@@ -131,21 +132,22 @@ async def _expired(update: Update, context: Context) -> str | int:
 async def order_command(update: Update, context: Context) -> State:
     """`/order` asks for a service; `/order 123` starts with that service."""
     _clear(context)
-    if not context.args:
-        await replies.reply(update, context, "wizard_ask_service")
-        return ASK_SERVICE
-    service_id = parse_whole_number(context.args[0])
+    service_id = parse_whole_number(context.args[0]) if context.args else None
     if service_id is None:
-        await replies.reply(update, context, "wizard_ask_service")
+        cancel = InlineKeyboardMarkup([[button(t(context, "wizard_btn_cancel"), callbacks.WIZARD_CANCEL)]])
+        await replies.reply(update, context, "wizard_ask_service", cancel)
         return ASK_SERVICE
     return await _begin(update, context, service_id, ASK_SERVICE)
 
 
-async def order_button(update: Update, context: Context) -> str | int:
+async def order_button(update: Update, context: Context) -> State:
     """The 🛒 Order button of a service card (or "Order again")."""
     query = update.callback_query
     assert query is not None
-    service_id = callbacks.int_arg(callbacks.parse(query.data), 0)
+    args = callbacks.parse(query.data)
+    if args[:1] == [callbacks.ORDER_AGAIN]:
+        return await _order_again(update, context, callbacks.int_arg(args, 1))
+    service_id = callbacks.int_arg(args, 0)
     if service_id is None:
         await query.answer(t(context, "stale_button"), show_alert=True)
         return END
@@ -156,6 +158,28 @@ async def order_button(update: Update, context: Context) -> str | int:
         return END
     await query.answer()
     return await _start(update, context, service)
+
+
+async def _order_again(update: Update, context: Context, order_id: int | None) -> State:
+    """ "Order again": the order's service, link, quantity and type fields, checked again
+    by the ordering service (ownership, catalog, limits), then straight to the summary with
+    a new confirmation token. An answer no longer valid is asked, as in a fresh wizard."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        if order_id is None:
+            raise InvalidInput("stale_button")
+        draft = await deps(context).ordering.draft_again(query.from_user.id, order_id)
+        service = await deps(context).ordering.service(draft.service_id)
+    except InvalidInput as error:
+        await query.answer(await _render(context, error), show_alert=True)
+        return END
+    await query.answer()
+    _clear(context)
+    missing = kind_of(service).next_step(draft)
+    if missing is not None:
+        return await _ask(update, context, draft, service, missing)
+    return await _summary(update, context, draft)
 
 
 async def got_service_id(update: Update, context: Context) -> str | int | None:
@@ -179,17 +203,55 @@ async def _begin(
 
 async def _start(update: Update, context: Context, service: Service) -> str:
     draft = Draft(service_id=service.id)
+    first = kind_of(service).next_step(draft)
+    assert first is not None  # every type asks something
+    return await _ask(update, context, draft, service, first)
+
+
+async def _ask(
+    update: Update, context: Context, draft: Draft, service: Service, name: str, *, edit: bool = False
+) -> str:
+    """Ask the question of step `name` with its buttons, and record it as the open question.
+
+    Every question of the wizard is asked here, so each one has ‹ Back (but the first,
+    unless it is an edit from the summary) and ✖ Cancel; the quantity also has its quick
+    buttons and drip-feed's runs its Skip. Asking forgets any confirmation token: a
+    summary's Confirm is only good while that summary is the open question.
+    """
+    draft = replace(draft, asking=name, token=None, quoted=None)
     _save(context, draft)
     kind = kind_of(service)
-    first = kind.next_step(draft)
-    assert first is not None  # every type asks something
+    lang = language(context)
+    sequence = kind.sequence(service)
     values = await _service_values(context, service)
-    if first == ASK_LINK:
-        await replies.send(update, context, t(context, "wizard_ask_link", **values))
-    else:  # Subscriptions start with a username: introduce the service, then ask
-        intro = t(context, "wizard_intro", **values)
-        await replies.send(update, context, f"{intro}\n\n{_question(context, kind, service, draft, first)}")
-    return first
+    if name == ASK_RUNS:
+        question = t(context, "wizard_ask_runs", max=format_amount(MAX_RUNS, lang))
+    elif name == ASK_INTERVAL:
+        question = t(context, "wizard_ask_interval", max=format_amount(MAX_INTERVAL_MINUTES, lang))
+    elif name == ASK_LINK:
+        question = t(context, "wizard_ask_link", **values)
+    else:
+        question = _question(context, kind, service, draft, name)
+        if name == sequence[0]:  # Subscriptions start with a username: introduce the service
+            question = f"{t(context, 'wizard_intro', **values)}\n\n{question}"
+    rows = []
+    if name == ASK_QUANTITY:
+        low, high = kind.bounds(service, draft, name) or (service.min, service.max)
+        quick = [
+            button(format_amount(n, lang), callbacks.WIZARD_QUANTITY, n) for n in quick_quantities(low, high)
+        ]
+        rows += [quick[:3], quick[3:]] if len(quick) > 3 else [quick]
+    if name == ASK_RUNS and not draft.editing:
+        rows.append([button(t(context, "wizard_btn_skip"), callbacks.WIZARD_SKIP)])
+    nav = [button(t(context, "wizard_btn_cancel"), callbacks.WIZARD_CANCEL)]
+    if draft.editing or name != sequence[0]:
+        nav.insert(0, button(t(context, "wizard_btn_back"), callbacks.WIZARD_BACK, name))
+    rows.append(nav)
+    if edit:
+        await replies.edit(update, context, question, InlineKeyboardMarkup(rows))
+    else:
+        await replies.send(update, context, question, InlineKeyboardMarkup(rows))
+    return name
 
 
 async def _service_values(context: Context, service: Service) -> dict[str, object]:
@@ -240,18 +302,15 @@ def answer_step(name: str) -> StepHandler:
     @step
     async def got_answer(update: Update, context: Context, draft: Draft, service: Service) -> State:
         kind = kind_of(service)
-        draft = kind.answer(service, draft, name, _text(update))
+        if update.callback_query is not None:  # a quick quantity button: as if typed
+            await replies.drop_keyboard(update)
+        draft = kind.answer(service, draft, name, _answer_text(update))
         _save(context, draft)
         following = kind.next_step(draft)
         if following is not None:
-            await replies.send(update, context, _question(context, kind, service, draft, following))
-            return following
-        if name == ASK_QUANTITY and service.dripfeed and kind.dripfeed:
-            skip = InlineKeyboardMarkup([[button(t(context, "wizard_btn_skip"), callbacks.WIZARD_SKIP)]])
-            await replies.reply(
-                update, context, "wizard_ask_runs", skip, max=format_amount(MAX_RUNS, language(context))
-            )
-            return ASK_RUNS
+            return await _ask(update, context, draft, service, following)
+        if not draft.editing and name == ASK_QUANTITY and ASK_RUNS in kind.sequence(service):
+            return await _ask(update, context, draft, service, ASK_RUNS)
         # An answer that sets the price may be given again when it is over a spending limit.
         return await _summary(update, context, draft, may_retry=name in PRICED_STEPS or name == kind.count)
 
@@ -274,11 +333,7 @@ got_link, got_quantity, got_comments = (ANSWER_STEPS[n] for n in (ASK_LINK, ASK_
 
 @step
 async def got_runs(update: Update, context: Context, draft: Draft, service: Service) -> State:
-    _save(context, replace(draft, runs=parse_runs(_text(update))))
-    await replies.reply(
-        update, context, "wizard_ask_interval", max=format_amount(MAX_INTERVAL_MINUTES, language(context))
-    )
-    return ASK_INTERVAL
+    return await _ask(update, context, replace(draft, runs=parse_runs(_text(update))), service, ASK_INTERVAL)
 
 
 @step
@@ -293,11 +348,13 @@ async def got_interval(update: Update, context: Context, draft: Draft, service: 
 
 
 async def _summary(
-    update: Update, context: Context, draft: Draft, *, may_retry: bool = False
+    update: Update, context: Context, draft: Draft, *, may_retry: bool = False, edit: bool = False
 ) -> str | int | None:
-    """Show the price and the Confirm button; over a spending limit, say so and either let
+    """Show the price and the Confirm button (with a fresh token each time, so only the
+    summary on screen can place the order); over a spending limit, say so and either let
     the user answer the quantity again (`may_retry`) or close the wizard."""
     assert update.effective_user is not None
+    draft = replace(draft, asking=CONFIRM, editing=False)
     try:
         ready, priced = await deps(context).ordering.prepare(update.effective_user.id, draft)
     except InvalidInput as error:
@@ -312,12 +369,117 @@ async def _summary(
         [
             [
                 button(t(context, "wizard_btn_confirm"), callbacks.WIZARD_CONFIRM, ready.token),
+                button(t(context, "wizard_btn_edit"), callbacks.WIZARD_EDIT),
+            ],
+            [
+                button(t(context, "wizard_btn_back"), callbacks.WIZARD_BACK, CONFIRM),
                 button(t(context, "wizard_btn_cancel"), callbacks.WIZARD_CANCEL),
-            ]
+            ],
         ]
     )
-    await replies.send(update, context, await _summary_text(context, priced), markup)
+    if edit:
+        await replies.edit(update, context, await _summary_text(context, priced), markup)
+    else:
+        await replies.send(update, context, await _summary_text(context, priced), markup)
     return CONFIRM
+
+
+# -- back and edit ---------------------------------------------------------------------------
+
+EDIT_MENU = "edit"  # `Draft.asking` while the summary's ✏️ Edit menu is shown
+
+
+def editable(kind: Kind) -> tuple[str, ...]:
+    """The answers ✏️ Edit offers: each of the type's own steps, but Subscriptions' min and
+    max, whose bounds depend on each other (change those by going ‹ Back)."""
+    return tuple(name for name in kind.steps if name not in ("min", "max"))
+
+
+async def _button_draft(update: Update, context: Context, asking: str) -> tuple[Draft, Service] | None:
+    """The draft and service for a Back/Edit tap that belongs to the open question `asking`
+    (the caller answers the tap); None once the tap was answered as stale (a button of an
+    older message or of a wizard that expired: the open question, if any, stays open)."""
+    query = update.callback_query
+    assert query is not None
+    draft = _load(context)
+    if draft is None or draft.asking != asking:
+        await query.answer(t(context, "stale_button"), show_alert=True)
+        return None
+    try:
+        service = await deps(context).ordering.service(draft.service_id)
+    except InvalidInput as error:
+        await query.answer(await _render(context, error), show_alert=True)
+        return None
+    return draft, service
+
+
+async def back(update: Update, context: Context) -> State:
+    """‹ Back: the previous question again (its answer and every later one forgotten); from
+    an edit, or from the Edit menu, back to the summary."""
+    assert update.callback_query is not None
+    current = (callbacks.parse(update.callback_query.data) or [""])[0]
+    found = await _button_draft(update, context, current)
+    if found is None:
+        return None
+    draft, service = found
+    sequence = kind_of(service).sequence(service)
+    at = len(sequence) if current == CONFIRM else sequence.index(current) if current in sequence else 0
+    if at == 0 and not draft.editing and current != EDIT_MENU:  # the first question has no Back
+        await update.callback_query.answer(t(context, "stale_button"), show_alert=True)
+        return None
+    await update.callback_query.answer()
+    if draft.editing or current == EDIT_MENU:
+        return await _summary(update, context, draft, edit=True)
+    previous = sequence[at - 1]
+    if previous == ASK_INTERVAL and draft.runs is None:  # drip-feed was skipped
+        previous = ASK_RUNS
+    draft = draft.without(sequence[sequence.index(previous) :])
+    return await _ask(update, context, draft, service, previous, edit=True)
+
+
+async def edit_menu(update: Update, context: Context) -> State:
+    """✏️ Edit on the summary: which answer to change. The summary's token is dropped now,
+    so its Confirm can no longer place anything; a new summary brings a new one."""
+    assert update.callback_query is not None
+    args = callbacks.parse(update.callback_query.data)
+    if args:
+        return await edit_answer(update, context, args[0])
+    found = await _button_draft(update, context, CONFIRM)
+    if found is None:
+        return None
+    draft, service = found
+    await update.callback_query.answer()
+    _save(context, replace(draft, asking=EDIT_MENU, token=None, quoted=None))
+    names = editable(kind_of(service))
+    labels = {name: f"wizard_edit_{name}" if name in CORE_LABELS else STEPS[name].label for name in names}
+    choices = [button(t(context, key), callbacks.WIZARD_EDIT, name) for name, key in labels.items()]
+    rows = [choices[i : i + 2] for i in range(0, len(choices), 2)]
+    rows.append(
+        [
+            button(t(context, "wizard_btn_back"), callbacks.WIZARD_BACK, EDIT_MENU),
+            button(t(context, "wizard_btn_cancel"), callbacks.WIZARD_CANCEL),
+        ]
+    )
+    await replies.edit(update, context, t(context, "wizard_edit_which"), InlineKeyboardMarkup(rows))
+    return CONFIRM
+
+
+CORE_LABELS = frozenset({ASK_LINK, ASK_QUANTITY})  # steps without a summary label of their own
+
+
+async def edit_answer(update: Update, context: Context, name: str) -> State:
+    """One answer chosen from the Edit menu: its question, whose answer leads back to the
+    summary (`Draft.editing`)."""
+    assert update.callback_query is not None
+    found = await _button_draft(update, context, EDIT_MENU)
+    if found is None:
+        return None
+    draft, service = found
+    if name not in editable(kind_of(service)):  # forged: the menu stays
+        await update.callback_query.answer(t(context, "stale_button"), show_alert=True)
+        return None
+    await update.callback_query.answer()
+    return await _ask(update, context, replace(draft, editing=True), service, name, edit=True)
 
 
 async def _summary_text(context: Context, priced: Quote) -> str:
@@ -456,7 +618,7 @@ async def _receipt(context: Context, placement: Placement) -> Receipt:
         "quantity": format_amount(order.quantity, lang),
         "total": _money(order.charge, currency, lang),
     }
-    again = button(t(context, "wizard_btn_again"), callbacks.ORDER, order.service_id)
+    again = button(t(context, "wizard_btn_again"), callbacks.ORDER, callbacks.ORDER_AGAIN, order.id)
     if placement.outcome is Outcome.UNKNOWN:
         markup = InlineKeyboardMarkup(
             [[button(t(context, "wizard_btn_status"), callbacks.ORDER_DETAIL, order.id)]]
@@ -518,6 +680,13 @@ async def timed_out(update: object, context: Context) -> None:
         await replies.reply(update, context, "wizard_timeout")
 
 
+def _answer_text(update: Update) -> str:
+    """The answer as text: what the user typed, or the value of the quick button tapped."""
+    if update.callback_query is not None:
+        return (callbacks.parse(update.callback_query.data) or [""])[0]
+    return _text(update)
+
+
 def _text(update: Update) -> str:
     return update.effective_message.text if update.effective_message and update.effective_message.text else ""
 
@@ -539,6 +708,10 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             # One state per `add` parameter a service type may ask for (link, quantity,
             # comments, usernames, answer_number, Subscriptions' min/max/posts…).
             **{name: [MessageHandler(text, ANSWER_STEPS[name])] for name in STEPS},
+            ASK_QUANTITY: [
+                MessageHandler(text, got_quantity),
+                CallbackQueryHandler(got_quantity, pattern=callbacks.pattern(callbacks.WIZARD_QUANTITY)),
+            ],
             ASK_RUNS: [
                 MessageHandler(text, got_runs),
                 CallbackQueryHandler(skip_runs, pattern=callbacks.pattern(callbacks.WIZARD_SKIP)),
@@ -546,12 +719,17 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             ASK_INTERVAL: [MessageHandler(text, got_interval)],
             CONFIRM: [
                 CallbackQueryHandler(confirm, pattern=callbacks.pattern(callbacks.WIZARD_CONFIRM)),
-                CallbackQueryHandler(cancel_button, pattern=callbacks.pattern(callbacks.WIZARD_CANCEL)),
+                CallbackQueryHandler(edit_menu, pattern=callbacks.pattern(callbacks.WIZARD_EDIT)),
                 MessageHandler(text, not_a_button_answer),
             ],
             ConversationHandler.TIMEOUT: [TypeHandler(Update, timed_out)],
         },
-        fallbacks=[CommandHandler("cancel", cancel_command)],
+        fallbacks=[
+            CommandHandler("cancel", cancel_command),
+            # ‹ Back and ✖ Cancel are under every question, whatever the state.
+            CallbackQueryHandler(back, pattern=callbacks.pattern(callbacks.WIZARD_BACK)),
+            CallbackQueryHandler(cancel_button, pattern=callbacks.pattern(callbacks.WIZARD_CANCEL)),
+        ],
         allow_reentry=True,
         conversation_timeout=timeout,
         name="order_wizard",
@@ -565,7 +743,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(
         CallbackQueryHandler(stale_cancel_button, pattern=callbacks.pattern(callbacks.WIZARD_CANCEL))
     )
-    app.add_handler(
-        CallbackQueryHandler(stale_cancel_button, pattern=callbacks.pattern(callbacks.WIZARD_SKIP))
-    )
+    stale = (callbacks.WIZARD_SKIP, callbacks.WIZARD_BACK, callbacks.WIZARD_QUANTITY, callbacks.WIZARD_EDIT)
+    for prefix in stale:
+        app.add_handler(CallbackQueryHandler(stale_cancel_button, pattern=callbacks.pattern(prefix)))
     app.add_handler(CommandHandler("cancel", cancel_outside_wizard))

@@ -23,3 +23,13 @@ def text(language: str, key: str, **values: object) -> str:
     catalog = CATALOGS.get(language, CATALOGS[DEFAULT_LANGUAGE])
     template = catalog.get(key) or CATALOGS[DEFAULT_LANGUAGE][key]
     return template.format(**values) if values else template
+
+
+def type_name(language: str, service_type: str) -> str:
+    """A panel service type (`Default`, `Custom Comments`…) as said in the user's language.
+
+    Only for display: the panel's own value is what the API gets. A type the catalogs don't know
+    (a panel's own `Special`) is shown as the panel spells it.
+    """
+    key = "type_" + "_".join(service_type.lower().split())
+    return text(language, key) if key in CATALOGS[DEFAULT_LANGUAGE] else service_type

@@ -11,12 +11,13 @@ TEXTS: dict[str, str] = {
     "help": (
         "<b>What I can do</b>\n\n"
         "<b>Browse and order</b>\n"
-        "/services — the catalog by category\n"
+        "/services — the catalog by platform and category · /favorites — your ⭐ services\n"
         "/search <i>words</i> — find a service (or just send me words)\n"
         "/order — place an order (or /order <i>service ID</i>)\n"
+        "/mass — many orders at once, one line each: <code>service | link | quantity</code>\n"
         "/cancel — leave the order form\n\n"
         "<b>Your orders</b>\n"
-        "/orders — your orders and their status\n"
+        "/orders — your orders (/orders <i>ID or link</i> to search)\n"
         "/status <i>ID</i> — live status (several IDs allowed)\n"
         "/refill <i>ID</i> — request a refill · /refills — your refills\n\n"
         "<b>Other</b>\n"
@@ -186,6 +187,19 @@ TEXTS: dict[str, str] = {
     "wizard_cancelled": "Order cancelled. Nothing was ordered.",
     "wizard_nothing_to_cancel": "There is nothing to cancel. Send /order to start an order.",
     "wizard_timeout": "⌛ The order form was closed because there was no answer for a while. Send /order to start again.",
+    # -- issue 13: the wizard's Back, Edit, quick quantities and precise quantity errors
+    "wizard_quantity_below": (
+        "<b>{value}</b> is below the minimum of <b>{min}</b>. Send a whole number from <b>{min}</b> to <b>{max}</b>."
+    ),
+    "wizard_quantity_above": (
+        "<b>{value}</b> is above the maximum of <b>{max}</b>. Send a whole number from <b>{min}</b> to <b>{max}</b>."
+    ),
+    "wizard_btn_back": "‹ Back",
+    "wizard_btn_edit": "✏️ Edit",
+    "wizard_edit_which": "✏️ What would you like to change?",
+    "wizard_edit_link": "🔗 Link",
+    "wizard_edit_quantity": "🔢 Quantity",
+    # -- end of issue 13 wizard block
     # --- catalog & search ---
     "cat_title": (
         "📂 <b>Service categories</b>\nCategories: {categories} · services: {services}\nChoose a category:"
@@ -209,6 +223,25 @@ TEXTS: dict[str, str] = {
     "cat_yes": "✅ yes",
     "cat_no": "❌ no",
     "cat_order": "🛒 Order",
+    # -- issue 13: platforms and favorites
+    "cat_platforms": (
+        "📂 <b>Service categories</b>\nPlatforms: {platforms} · categories: {categories} · "
+        "services: {services}\nChoose a platform:"
+    ),
+    "cat_platform": "📂 <b>{platform}</b>\nCategories: {categories} · services: {services}\nChoose a category:",
+    "cat_platform_counts": "{categories} categories",
+    "cat_platform_other": "Other",
+    "cmd_favorites": "Your favorite services",
+    "fav_add": "⭐ Add to favorites",
+    "fav_remove": "💔 Remove from favorites",
+    "fav_added": "⭐ Added to /favorites",
+    "fav_removed": "Removed from your favorites",
+    "fav_title": "⭐ <b>Your favorites</b>\nServices: {count}\nChoose a service:",
+    "fav_empty": (
+        "⭐ You have no favorite services yet.\n\nOpen a service from /services or /search and tap "
+        "“⭐ Add to favorites” on its card: it will be listed here."
+    ),
+    # -- end of issue 13 platforms and favorites
     "search_hint": (
         "🔎 Send <code>/search</code> followed by what you are looking for, e.g. "
         "<code>/search tang like</code>, or simply type the words here. "
@@ -224,10 +257,6 @@ TEXTS: dict[str, str] = {
     "orders_title": "📦 <b>Your orders</b> ({total}), newest first. Tap one for details.",
     "orders_empty": (
         "📦 You have no orders yet.\n\nBrowse the services with /services and place your first one."
-    ),
-    "orders_line": "{icon} <b>{number}</b> · {service}\n      {quantity} · {charge} · {date}",
-    "orders_unknown_line": (
-        "❓ <b>unknown — check on the panel</b> · {service}\n      {quantity} · {link} · {date}"
     ),
     "orders_unknown": "unknown — check on the panel",
     "orders_card": (
@@ -261,6 +290,43 @@ TEXTS: dict[str, str] = {
     "orders_not_placed": "The panel never confirmed this order, so it can't be changed here.",
     "orders_cancel_not_supported": "This service can't be canceled.",
     "orders_cancel_final": "This order is already finished and can't be canceled.",
+    # --- orders and messages (issue 13): labeled list, filters, search, pending refill, own cancel ---
+    "orders_item": (
+        "{icon} <b>{number}</b> · {service}\n"
+        "      {status} · Quantity: {quantity} · Charge: {charge}\n"
+        "      🔗 {host} · {date}"
+    ),
+    "orders_unknown_item": (
+        "❓ <b>unknown — check on the panel</b> · {service}\n      Quantity: {quantity} · Link: {link}\n      {date}"
+    ),
+    "orders_filter_all": "All",
+    "orders_filter_active": "⏳ Active",
+    "orders_filter_finished": "✅ Finished",
+    "orders_title_active": "📦 <b>Your active orders</b> ({total}), newest first. Tap one for details.",
+    "orders_title_finished": "📦 <b>Your finished orders</b> ({total}), newest first. Tap one for details.",
+    "orders_empty_active": "📦 None of your orders is running right now.",
+    "orders_empty_finished": "📦 None of your orders has finished yet.",
+    "orders_search_hint": (
+        "🔎 Find an order: <code>/orders 123456</code> (order ID) or "
+        "<code>/orders facebook.com/…</code> (part of the link)."
+    ),
+    "orders_search_title": "🔎 <b>Orders matching “{query}”</b>: {total}, newest first.",
+    "orders_search_none": (
+        "🔎 None of your orders has that ID or a link with “{query}”.\n"
+        "Send an order ID (<code>/orders 123456</code>) or part of the link "
+        "(<code>/orders facebook.com/…</code>), or /orders to see them all."
+    ),
+    "orders_search_more": "Showing the newest {shown}; send more of the link to narrow it down.",
+    "refill_already_pending": (
+        "♻️ Order <b>#{order}</b> already has a refill in progress, so no new one was requested.\n"
+        "Refill ID: <b>{refill}</b>\nStatus: {status}\nRequested: {date}\n\n"
+        "Follow it with /refills; you'll get a message when it's done."
+    ),
+    "notify_canceled_requested": "✖ Order <b>{order_id}</b> was canceled at your request.\n{name}\nLink: {link}",
+    "notify_refunded_requested": (
+        "↩️ Order <b>{order_id}</b> was canceled at your request and refunded.\n{name}\nLink: {link}"
+    ),
+    "admin_stats_top": "<b>Top of the last 30 days</b>",
     "refill_usage": (
         "♻️ Send /refill and the order ID, e.g. <code>/refill 100001</code>.\nYour order IDs are in /orders."
     ),
@@ -429,4 +495,61 @@ TEXTS: dict[str, str] = {
         "ℹ️ Your order did not reach the panel: it was not placed and nothing was charged. You may order again.\n"
         "{name}\nLink: {link}\nQuantity: {quantity}"
     ),
+    # --- mass order (/mass) ---
+    "cmd_mass": "Place many orders at once",
+    "mass_ask": (
+        "📦 <b>Mass order</b>: send the orders, one per line (up to {limit}):\n"
+        "<code>service_id | link | quantity</code>\n\n"
+        "Spaces or commas between the three work too, e.g.\n"
+        "<code>123 https://instagram.com/p/abc 1000</code>\n/cancel to stop."
+    ),
+    "mass_empty": "Send at least one line: <code>service_id | link | quantity</code> (up to {limit} lines).",
+    "mass_too_many": "That is {count} lines; a mass order takes at most {limit}. Please split the list and send the first part.",
+    "mass_invalid": "❌ Nothing was ordered: {count} line(s) need fixing.",
+    "mass_send_again": "Send the whole corrected list again, or /cancel.",
+    "mass_line_format": "Line {line}: write it as <code>service_id | link | quantity</code>.",
+    "mass_line_service_id": "Line {line}: <code>{value}</code> is not a service ID.",
+    "mass_line_no_service": "Line {line}: there is no service #{service_id}.",
+    "mass_line_type": "Line {line}: service #{service_id} ({type}) needs more than a link and a quantity. Order it with /order {service_id}.",
+    "mass_line_link": "Line {line}: <code>{value}</code> is not a link (a URL like https://… or an @username).",
+    "mass_line_quantity": "Line {line}: the quantity must be a whole number from {min} to {max}.",
+    "mass_line_over_max": "Line {line}: it would cost {total}, more than the limit of {limit} per order.",
+    "mass_over_daily_limit": "This mass order would cost {total}, but you can spend only {left} more in 24 hours (limit {limit} a day). Send a shorter list, or /cancel.",
+    "mass_summary": "📦 <b>Mass order</b>: {count} line(s)",
+    "mass_summary_line": "<b>{line}.</b> #{service_id} {name}\n     {link} · {quantity} — {charge}",
+    "mass_summary_total": "\n<b>Total: {total}</b> for {count} line(s). Tap ✅ Confirm to place them all.",
+    "mass_placing": "⏳ Placing the orders… {done} of {count} done.",
+    "mass_report": "📦 <b>Mass order</b>: {placed} of {count} placed, {total} in all.",
+    "mass_line_placed": "{line}. ✅ #{service_id}: order ID <b>{order_id}</b> · {charge}",
+    "mass_line_placed_before": "{line}. ✅ #{service_id}: already placed, order ID <b>{order_id}</b>",
+    "mass_line_refused": "{line}. ❌ #{service_id}: refused, nothing charged. {message}",
+    "mass_line_unavailable": "{line}. ❌ #{service_id}: not placed, the panel is not answering. Nothing charged.",
+    "mass_line_unknown": "{line}. ⚠️ #{service_id}: outcome unknown.",
+    "mass_line_not_placed": "{line}. ⏸ #{service_id}: not placed, {reason}",
+    "mass_reason_price_changed": "the price changed since the summary.",
+    "mass_reason_over_max": "it would cost more than the limit of {limit} per order.",
+    "mass_reason_daily_limit": "your spending limit for 24 hours is reached.",
+    "mass_reason_service_gone": "the service is no longer in the catalog.",
+    "mass_reason_error": "something went wrong on our side.",
+    "mass_unknown_note": "\n⚠️ The panel did not answer in time for the lines marked ⚠️: they may or may not have been placed. Check /orders before ordering them again; an admin is checking them.",
+    "mass_already_placed": "This mass order was already confirmed: see its report above.",
+    "mass_cancelled": "Mass order cancelled. Nothing was ordered.",
+    # --- service types as shown to users (issue 13); the panel's own value is what the API gets ---
+    "type_default": "Default",
+    "type_package": "Package",
+    "type_custom_comments": "Custom Comments",
+    "type_custom_comments_package": "Custom Comments Package",
+    "type_mentions": "Mentions",
+    "type_mentions_with_hashtags": "Mentions with Hashtags",
+    "type_mentions_custom_list": "Mentions Custom List",
+    "type_mentions_hashtag": "Mentions Hashtag",
+    "type_mentions_user_followers": "Mentions User Followers",
+    "type_mentions_media_likers": "Mentions Media Likers",
+    "type_mentions_media_likes": "Mentions Media Likes",
+    "type_comment_likes": "Comment Likes",
+    "type_comment_replies": "Comment Replies",
+    "type_poll": "Poll",
+    "type_subscriptions": "Subscriptions",
+    "type_seo": "SEO",
+    "type_invites_from_groups": "Invites from Groups",
 }

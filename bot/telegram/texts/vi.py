@@ -2,127 +2,99 @@
 
 TEXTS: dict[str, str] = {
     "start": (
-        "👋 Xin chào {name}!\n\n"
-        "Mình là bot Telegram của panel SMM. Tại đây bạn có thể xem danh sách dịch vụ, "
-        "đặt đơn, theo dõi trạng thái đơn, yêu cầu bảo hành (refill) và nhận thông báo "
-        "khi đơn hoàn thành.\n\n"
-        "Gửi /help để xem tất cả các lệnh."
+        "👋 Xin chào {name}!\n\nMình là bot Telegram của panel SMM. Tại đây bạn có thể xem dịch vụ, đặt đơn, theo dõi tiến độ đơn, yêu cầu bảo hành và nhận thông báo ngay khi đơn hoàn thành.\n\nGửi /help để xem mọi việc mình làm được."
     ),
     "help": (
-        "<b>Các lệnh của bot</b>\n\n"
-        "<b>Xem và đặt dịch vụ</b>\n"
-        "/services — danh mục dịch vụ\n"
-        "/search <i>từ khóa</i> — tìm dịch vụ (hoặc gửi từ khóa trực tiếp)\n"
-        "/order — đặt đơn (hoặc /order <i>ID dịch vụ</i>)\n"
-        "/cancel — thoát biểu mẫu đặt đơn\n\n"
-        "<b>Đơn của bạn</b>\n"
-        "/orders — danh sách đơn và trạng thái\n"
-        "/status <i>mã đơn</i> — trạng thái trực tiếp (nhiều mã được)\n"
-        "/refill <i>mã đơn</i> — yêu cầu bảo hành · /refills — các lần bảo hành\n\n"
-        "<b>Khác</b>\n"
-        "/balance — số dư tài khoản panel\n"
-        "/language — English / Tiếng Việt\n"
-        "/start — lời chào · /help — danh sách này\n\n"
-        "Giá tính theo 1000 đơn vị, bằng đơn vị tiền của panel. Trong bất kỳ cuộc trò chuyện nào, gõ "
-        "<code>@{bot}</code> và từ khóa để chia sẻ dịch vụ."
+        "<b>Các lệnh của bot</b>\n\n<b>Xem và đặt dịch vụ</b>\n/services — danh mục theo nền tảng · /favorites — dịch vụ ⭐ của bạn\n/search <i>từ khóa</i> — tìm dịch vụ (hoặc gửi thẳng từ khóa cho mình)\n/order — đặt đơn (hoặc /order <i>ID dịch vụ</i>)\n/mass — đặt nhiều đơn cùng lúc, mỗi dòng một đơn: <code>dịch vụ | link | số lượng</code>\n/cancel — dừng đặt đơn\n\n<b>Đơn của bạn</b>\n/orders — danh sách đơn (/orders <i>mã đơn hoặc link</i> để tìm)\n/status <i>mã đơn</i> — trạng thái mới nhất (có thể gửi nhiều mã)\n/refill <i>mã đơn</i> — yêu cầu bảo hành · /refills — các yêu cầu bảo hành\n\n<b>Khác</b>\n/balance — số dư tài khoản panel\n/language — English / Tiếng Việt\n/start — lời chào · /help — danh sách này\n\nGiá tính cho mỗi 1000 lượt, theo đơn vị tiền tệ của panel. Ở bất kỳ cuộc trò chuyện nào, gõ <code>@{bot}</code> kèm từ khóa để chia sẻ dịch vụ."
     ),
-    "balance": "💰 Số dư panel: <b>{amount}</b>",
-    "panel_unavailable": ("⚠️ Panel hiện không phản hồi. Chưa có gì thay đổi — vui lòng thử lại sau ít phút."),
+    "balance": "💰 Số dư tài khoản panel: <b>{amount}</b>",
+    "panel_unavailable": ("⚠️ Panel đang không phản hồi. Chưa có gì thay đổi — vui lòng thử lại sau ít phút."),
     "panel_outcome_unknown": (
-        "⚠️ Panel không phản hồi kịp nên chưa rõ yêu cầu của bạn đã được thực hiện hay chưa. "
-        "Vui lòng kiểm tra /orders hoặc /refills sau một phút trước khi thử lại."
+        "⚠️ Panel không phản hồi kịp nên chưa rõ yêu cầu của bạn đã được thực hiện hay chưa. Vui lòng xem /orders hoặc /refills sau khoảng một phút rồi hãy thử lại."
     ),
-    "panel_error": "⚠️ Panel báo: {message}",
-    "error_generic": "😕 Xin lỗi, đã có lỗi xảy ra. Vui lòng thử lại.",
+    "panel_error": "⚠️ Panel báo lỗi: {message}",
+    "error_generic": "😕 Xin lỗi, hệ thống bên mình vừa gặp sự cố. Vui lòng thử lại.",
     "cmd_start": "Lời chào và giới thiệu bot",
-    "cmd_help": "Tất cả các lệnh của bot",
+    "cmd_help": "Mọi lệnh của bot",
     "cmd_services": "Xem danh mục dịch vụ",
     "cmd_search": "Tìm dịch vụ",
     "cmd_order": "Đặt đơn",
     "cmd_orders": "Đơn của tôi",
-    "cmd_status": "Trạng thái đơn",
+    "cmd_status": "Xem trạng thái đơn",
     "cmd_refill": "Yêu cầu bảo hành",
-    "cmd_refills": "Các lần bảo hành",
+    "cmd_refills": "Các yêu cầu bảo hành",
     "cmd_language": "Đổi ngôn ngữ",
-    "cmd_cancel": "Thoát biểu mẫu đặt đơn",
+    "cmd_cancel": "Dừng đặt đơn",
     "cmd_balance": "Số dư tài khoản panel",
     # shared navigation
     "nav_prev": "‹ Trước",
     "nav_next": "Sau ›",
     "nav_back": "‹ Quay lại",
-    "stale_button": "Nút này không còn hiệu lực. Gửi /start để bắt đầu lại.",
+    "stale_button": "Nút này đã hết hiệu lực. Gửi /start để bắt đầu lại.",
     # --- order wizard ---
     "wizard_ask_service": (
-        "🛒 Bạn muốn đặt dịch vụ nào? Gửi ID dịch vụ (ví dụ <code>123</code>), "
-        "hoặc xem /services rồi bấm 🛒 Đặt đơn.\n/cancel để dừng."
+        "🛒 Bạn muốn đặt dịch vụ nào? Gửi ID dịch vụ (ví dụ <code>123</code>), hoặc mở /services rồi bấm 🛒 Đặt đơn.\nGửi /cancel để dừng."
     ),
-    "wizard_service_id_invalid": "Vui lòng gửi ID dịch vụ — một số như <code>123</code>. /cancel để dừng.",
-    "wizard_service_not_found": ("Không có dịch vụ nào có ID {service_id}. Gửi ID khác hoặc xem /services."),
+    "wizard_service_id_invalid": "Vui lòng gửi ID dịch vụ, là một số như <code>123</code>. Gửi /cancel để dừng.",
+    "wizard_service_not_found": ("Không tìm thấy dịch vụ có ID {service_id}. Hãy gửi ID khác hoặc xem /services."),
     "wizard_type_unsupported": (
-        "Loại dịch vụ này ({type}) cần thông tin không nhập được qua chat. "
-        "Vui lòng đặt trên website của panel."
+        "Loại dịch vụ này ({type}) cần những thông tin không thể nhập qua chat. Vui lòng đặt trực tiếp trên trang web của panel."
     ),
     "wizard_ask_link": (
-        "🛒 <b>{name}</b> (#{id})\n"
-        "Giá: {price} · tối thiểu {min} · tối đa {max}\n\n"
-        "Gửi <b>link</b> cần tăng (URL dạng https://… hoặc @username).\n/cancel để dừng."
+        "🛒 <b>{name}</b> (#{id})\nGiá: {price} · tối thiểu {min} · tối đa {max}\n\nGửi <b>link</b> cần tăng tương tác (URL dạng https://… hoặc @username).\nGửi /cancel để dừng."
     ),
     "wizard_link_invalid": (
-        "Đây không giống một link. Hãy gửi URL đầy đủ như "
-        "<code>https://facebook.com/…</code> hoặc một @username."
+        "Link chưa hợp lệ. Hãy gửi URL đầy đủ, ví dụ <code>https://facebook.com/…</code>, hoặc một @username."
     ),
     "wizard_ask_quantity": "Số lượng bao nhiêu? Gửi một số nguyên từ <b>{min}</b> đến <b>{max}</b>.",
     "wizard_quantity_invalid": (
-        "Vui lòng gửi một số nguyên từ <b>{min}</b> đến <b>{max}</b> (không có phần thập phân)."
+        "Vui lòng gửi một số nguyên từ <b>{min}</b> đến <b>{max}</b> (không dùng số thập phân)."
     ),
-    "wizard_ask_comments": "Gửi các bình luận, <b>mỗi dòng một bình luận</b> (từ {min} đến {max} dòng).",
+    "wizard_ask_comments": "Gửi nội dung bình luận, <b>mỗi dòng một bình luận</b> (từ {min} đến {max} dòng).",
     "wizard_comments_count": (
-        "Bạn đã gửi {count} bình luận; dịch vụ này cần từ {min} đến {max}, mỗi dòng một. Vui lòng gửi lại."
+        "Bạn đã gửi {count} bình luận; dịch vụ này cần từ {min} đến {max} bình luận, mỗi dòng một bình luận. Vui lòng gửi lại."
     ),
-    "wizard_comments_too_long": "Mỗi bình luận tối đa {limit} ký tự. Vui lòng gửi lại.",
+    "wizard_comments_too_long": "Mỗi bình luận dài tối đa {limit} ký tự. Vui lòng gửi lại.",
     "wizard_ask_runs": (
-        "Dịch vụ này hỗ trợ <b>chạy nhỏ giọt</b> (drip-feed): chia số lượng thành nhiều lần. "
-        "Bao nhiêu lần chạy? Gửi số từ 2 đến {max}, hoặc bấm Bỏ qua để chạy một lần."
+        "Dịch vụ này hỗ trợ <b>chạy nhỏ giọt</b>: chia số lượng ra chạy thành nhiều lần. Bạn muốn chạy mấy lần? Gửi một số từ 2 đến {max}, hoặc bấm Bỏ qua để chạy một lần."
     ),
     "wizard_runs_invalid": "Vui lòng gửi số lần chạy từ 2 đến {max}, hoặc bấm Bỏ qua.",
-    "wizard_ask_interval": "Cách nhau bao nhiêu phút giữa các lần chạy? (1 đến {max})",
+    "wizard_ask_interval": "Mỗi lần chạy cách nhau bao nhiêu phút? (từ 1 đến {max})",
     "wizard_interval_invalid": "Vui lòng gửi số phút là số nguyên từ 1 đến {max}.",
     # -- every service type (issue 12): intro, one question, one refusal, one summary label per parameter
-    "wizard_intro": "🛒 <b>{name}</b> (#{id})\nGiá: {price} · tối thiểu {min} · tối đa {max}\n/cancel để dừng.",
-    "wizard_ask_usernames": "Gửi các <b>username</b>, mỗi dòng một ({min} đến {max}), ví dụ <code>@name</code>.",
-    "wizard_ask_hashtags": "Gửi các <b>hashtag</b>, mỗi dòng một ({min} đến {max}), ví dụ <code>#dulich</code>.",
-    "wizard_ask_hashtag": "Gửi <b>hashtag</b> để lấy tài khoản, ví dụ <code>#dulich</code>.",
+    "wizard_intro": "🛒 <b>{name}</b> (#{id})\nGiá: {price} · tối thiểu {min} · tối đa {max}\nGửi /cancel để dừng.",
+    "wizard_ask_usernames": "Gửi danh sách <b>username</b>, mỗi dòng một username (từ {min} đến {max}), ví dụ <code>@name</code>.",
+    "wizard_ask_hashtags": "Gửi danh sách <b>hashtag</b>, mỗi dòng một hashtag (từ {min} đến {max}), ví dụ <code>#dulich</code>.",
+    "wizard_ask_hashtag": "Gửi <b>hashtag</b> dùng để tìm tài khoản, ví dụ <code>#dulich</code>.",
     "wizard_ask_username": "Gửi <b>username</b>, ví dụ <code>@name</code>.",
-    "wizard_ask_media": "Gửi <b>link bài viết</b> (URL dạng https://…) có người thích cần nhắc đến.",
-    "wizard_ask_answer_number": "Bình chọn cho <b>đáp án</b> số mấy? Gửi số thứ tự ({min} đến {max}).",
-    "wizard_ask_groups": "Gửi các <b>nhóm</b> để mời, mỗi dòng một (tối đa {max}).",
+    "wizard_ask_media": "Gửi <b>link bài viết</b> (URL dạng https://…): những người đã thích bài viết này sẽ được nhắc tên.",
+    "wizard_ask_answer_number": "Lượt bình chọn dành cho <b>đáp án</b> nào? Gửi số thứ tự của đáp án (từ {min} đến {max}).",
+    "wizard_ask_groups": "Gửi các <b>nhóm</b> nguồn để mời thành viên, mỗi dòng một nhóm (tối đa {max}).",
     "wizard_ask_min": "Số lượng <b>tối thiểu</b> cho mỗi bài mới? Gửi số nguyên từ {min} đến {max}.",
     "wizard_ask_max": "Số lượng <b>tối đa</b> cho mỗi bài mới? Gửi số nguyên từ {min} đến {max}.",
-    "wizard_ask_posts": "Cho bao nhiêu <b>bài mới</b>? Gửi số nguyên từ {min} đến {max}.",
-    "wizard_ask_old_posts": "Thêm bao nhiêu <b>bài cũ</b>? Gửi số nguyên từ {min} đến {max} (0 nếu không).",
+    "wizard_ask_posts": "Áp dụng cho bao nhiêu <b>bài mới</b>? Gửi số nguyên từ {min} đến {max}.",
+    "wizard_ask_old_posts": "Áp dụng thêm cho bao nhiêu <b>bài đã đăng</b>? Gửi số nguyên từ {min} đến {max} (gửi 0 nếu không cần).",
     "wizard_ask_delay": (
-        "<b>Độ trễ</b> (phút) trước khi chạy mỗi bài? Một trong các giá trị: "
-        "0, 5, 10, 15, 20, 30, 40, 50, 60, 90, 120, 150, 180, 210, 240, 270, 300, 360, 420, 480, 540, 600."
+        "Chờ bao nhiêu phút (<b>độ trễ</b>) rồi mới bắt đầu chạy cho mỗi bài? Chọn một trong các giá trị: 0, 5, 10, 15, 20, 30, 40, 50, 60, 90, 120, 150, 180, 210, 240, 270, 300, 360, 420, 480, 540, 600."
     ),
-    "wizard_ask_expiry": "Gói theo dõi <b>kết thúc</b> ngày nào? Gửi một ngày sau hôm nay dạng ngày/tháng/năm, ví dụ <code>31/12/2027</code>.",
-    "wizard_lines_count": "Bạn đã gửi {count} dòng; cần từ {min} đến {max}, mỗi dòng một. Vui lòng gửi lại.",
-    "wizard_usernames_invalid": "Dòng {line} (<code>{value}</code>) không phải username. Gửi username dạng <code>@name</code>, mỗi dòng một.",
-    "wizard_hashtags_invalid": "Dòng {line} (<code>{value}</code>) không phải hashtag. Gửi hashtag dạng <code>#dulich</code>, mỗi dòng một.",
-    "wizard_hashtag_invalid": "Vui lòng gửi một hashtag, như <code>#dulich</code> (chỉ chữ, số và _).",
-    "wizard_username_invalid": "Vui lòng gửi một username, như <code>@name</code> (chỉ chữ, số, _ và .).",
-    "wizard_media_invalid": "Vui lòng gửi link bài viết đầy đủ, như <code>https://instagram.com/p/…</code>.",
+    "wizard_ask_expiry": "Gói sẽ <b>kết thúc</b> vào ngày nào? Gửi một ngày sau hôm nay theo dạng ngày/tháng/năm, ví dụ <code>31/12/2027</code>.",
+    "wizard_lines_count": "Bạn đã gửi {count} dòng; cần từ {min} đến {max} dòng, mỗi dòng một mục. Vui lòng gửi lại.",
+    "wizard_usernames_invalid": "Dòng {line} (<code>{value}</code>) không phải là username. Hãy gửi username dạng <code>@name</code>, mỗi dòng một username.",
+    "wizard_hashtags_invalid": "Dòng {line} (<code>{value}</code>) không phải là hashtag. Hãy gửi hashtag dạng <code>#dulich</code>, mỗi dòng một hashtag.",
+    "wizard_hashtag_invalid": "Vui lòng gửi một hashtag, ví dụ <code>#dulich</code> (chỉ gồm chữ, số và _).",
+    "wizard_username_invalid": "Vui lòng gửi một username, ví dụ <code>@name</code> (chỉ gồm chữ, số, _ và .).",
+    "wizard_media_invalid": "Vui lòng gửi link đầy đủ của bài viết, ví dụ <code>https://instagram.com/p/…</code>.",
     "wizard_answer_number_invalid": "Vui lòng gửi số thứ tự đáp án: số nguyên từ {min} đến {max}.",
-    "wizard_groups_invalid": "Mỗi nhóm tối đa {limit} ký tự, mỗi dòng một. Vui lòng gửi lại.",
-    "wizard_sub_min_invalid": "Vui lòng gửi số tối thiểu là số nguyên từ {min} đến {max}.",
-    "wizard_sub_max_invalid": "Vui lòng gửi số tối đa là số nguyên từ {min} (số tối thiểu của bạn) đến {max}.",
-    "wizard_posts_invalid": "Vui lòng gửi số bài là số nguyên từ {min} đến {max}.",
-    "wizard_old_posts_invalid": "Vui lòng gửi số bài cũ là số nguyên từ {min} đến {max} (0 nếu không).",
+    "wizard_groups_invalid": "Mỗi nhóm dài tối đa {limit} ký tự, mỗi dòng một nhóm. Vui lòng gửi lại.",
+    "wizard_sub_min_invalid": "Số lượng tối thiểu phải là số nguyên từ {min} đến {max}. Vui lòng gửi lại.",
+    "wizard_sub_max_invalid": "Số lượng tối đa phải là số nguyên từ {min} (mức tối thiểu bạn đã chọn) đến {max}. Vui lòng gửi lại.",
+    "wizard_posts_invalid": "Số bài phải là số nguyên từ {min} đến {max}. Vui lòng gửi lại.",
+    "wizard_old_posts_invalid": "Số bài đã đăng phải là số nguyên từ {min} đến {max} (0 nếu không cần). Vui lòng gửi lại.",
     "wizard_delay_invalid": "Độ trễ phải là một trong các số phút sau: {allowed}.",
-    "wizard_expiry_invalid": "Vui lòng gửi một ngày sau hôm nay dạng ngày/tháng/năm, ví dụ <code>31/12/2027</code>.",
+    "wizard_expiry_invalid": "Vui lòng gửi một ngày sau hôm nay theo dạng ngày/tháng/năm, ví dụ <code>31/12/2027</code>.",
     "wizard_summary_field": "{label}: {value}\n",
     "wizard_summary_unknown_type": (
-        "ℹ️ Loại dịch vụ “{type}” của panel được đặt chỉ với link và số lượng; "
-        "hãy xem mô tả dịch vụ nếu cần thêm thông tin.\n"
+        "ℹ️ Với loại dịch vụ “{type}” của panel, bot chỉ gửi link và số lượng; nếu dịch vụ cần thêm thông tin, hãy xem phần mô tả dịch vụ.\n"
     ),
     "wizard_label_comments": "Bình luận",
     "wizard_label_usernames": "Username",
@@ -135,21 +107,14 @@ TEXTS: dict[str, str] = {
     "wizard_label_min": "Tối thiểu mỗi bài",
     "wizard_label_max": "Tối đa mỗi bài",
     "wizard_label_posts": "Bài mới",
-    "wizard_label_old_posts": "Bài cũ",
+    "wizard_label_old_posts": "Bài đã đăng",
     "wizard_label_delay": "Độ trễ (phút)",
-    "wizard_label_expiry": "Kết thúc ngày",
+    "wizard_label_expiry": "Ngày kết thúc",
     # -- end of issue 12 block
     "wizard_summary": (
-        "<b>Xác nhận đơn hàng</b>\n"
-        "Dịch vụ: {name} (#{id})\n"
-        "Link: {link}\n"
-        "Số lượng: {quantity}\n"
-        "{drip}"
-        "Giá: {price}\n"
-        "<b>Tổng tiền: {total}</b>\n\n"
-        "Đặt đơn này?"
+        "<b>Xác nhận đơn hàng</b>\nDịch vụ: {name} (#{id})\nLink: {link}\nSố lượng: {quantity}\n{drip}Giá: {price}\n<b>Tổng tiền: {total}</b>\n\nBạn có muốn đặt đơn này không?"
     ),
-    "wizard_summary_drip": "Nhỏ giọt: {runs} lần × {quantity}, mỗi {interval} phút\n",
+    "wizard_summary_drip": "Chạy nhỏ giọt: {runs} lần × {quantity}, cách nhau {interval} phút\n",
     "wizard_btn_confirm": "✅ Xác nhận",
     "wizard_btn_cancel": "✖ Hủy",
     "wizard_btn_skip": "Bỏ qua ›",
@@ -158,45 +123,44 @@ TEXTS: dict[str, str] = {
     "wizard_tap_buttons": "Vui lòng bấm ✅ Xác nhận hoặc ✖ Hủy bên dưới, hoặc gửi /cancel.",
     "wizard_placing": "⏳ Đang đặt đơn…",
     "wizard_placed": (
-        "✅ <b>Đặt đơn thành công!</b>\n"
-        "Mã đơn: <b>{order_id}</b>\n"
-        "{name}\n"
-        "Link: {link}\n"
-        "Số lượng: {quantity}\n"
-        "Số tiền: {total}\n\n"
-        "Theo dõi đơn bằng /orders."
+        "✅ <b>Đặt đơn thành công!</b>\nMã đơn: <b>{order_id}</b>\n{name}\nLink: {link}\nSố lượng: {quantity}\nThành tiền: {total}\n\nTheo dõi đơn trong /orders."
     ),
-    "wizard_failed": "❌ Panel từ chối đơn: {message}\nBạn chưa bị trừ tiền.",
+    "wizard_failed": "❌ Panel đã từ chối đơn: {message}\nBạn chưa bị trừ tiền.",
     "wizard_failed_unavailable": (
         "❌ Không kết nối được panel nên đơn chưa được đặt và bạn chưa bị trừ tiền. "
         "Vui lòng thử lại sau ít phút."
     ),
     "wizard_unknown": (
-        "⚠️ Panel chưa xác nhận đơn kịp thời. Đơn có thể đã hoặc chưa được tạo — "
-        "vui lòng <b>chưa đặt lại</b>. Admin của bot sẽ kiểm tra với panel và bạn sẽ nhận tin nhắn tại đây "
-        "ngay khi có kết quả.\n\n"
-        "{name}\nLink: {link}\nSố lượng: {quantity}\nSố tiền: {total}"
+        "⚠️ Panel không xác nhận đơn kịp thời nên chưa rõ đơn đã được tạo hay chưa — vui lòng <b>đừng đặt lại vội</b>. Quản trị viên sẽ đối chiếu với panel và nhắn cho bạn tại đây ngay khi có kết quả.\n\n{name}\nLink: {link}\nSố lượng: {quantity}\nThành tiền: {total}"
     ),
     "wizard_already_placed": "Đơn này đã được đặt rồi (mã đơn {order_id}).",
-    "wizard_price_changed": "⚠️ Giá đã thay đổi so với lúc xác nhận. Vui lòng xem lại tổng tiền mới.",
+    "wizard_price_changed": "⚠️ Giá đã thay đổi kể từ lúc bạn xem tóm tắt. Vui lòng kiểm tra lại tổng tiền mới.",
     "wizard_cancelled": "Đã hủy. Không có đơn nào được đặt.",
     "wizard_nothing_to_cancel": "Không có gì để hủy. Gửi /order để bắt đầu đặt đơn.",
-    "wizard_timeout": "⌛ Biểu mẫu đặt đơn đã đóng vì lâu không có trả lời. Gửi /order để bắt đầu lại.",
+    "wizard_timeout": "⌛ Phiên đặt đơn đã kết thúc vì lâu không thấy bạn trả lời. Gửi /order để bắt đầu lại.",
+    # -- issue 13: the wizard's Back, Edit, quick quantities and precise quantity errors
+    "wizard_quantity_below": (
+        "Số lượng <b>{value}</b> thấp hơn mức tối thiểu <b>{min}</b>. "
+        "Vui lòng gửi một số nguyên từ <b>{min}</b> đến <b>{max}</b>."
+    ),
+    "wizard_quantity_above": (
+        "Số lượng <b>{value}</b> vượt quá mức tối đa <b>{max}</b>. "
+        "Vui lòng gửi một số nguyên từ <b>{min}</b> đến <b>{max}</b>."
+    ),
+    "wizard_btn_back": "‹ Quay lại",
+    "wizard_btn_edit": "✏️ Sửa",
+    "wizard_edit_which": "✏️ Bạn muốn sửa thông tin nào?",
+    "wizard_edit_link": "🔗 Link",
+    "wizard_edit_quantity": "🔢 Số lượng",
+    # -- end of issue 13 wizard block
     # --- catalog & search ---
     "cat_title": (
-        "📂 <b>Danh mục dịch vụ</b>\nSố danh mục: {categories} · số dịch vụ: {services}\nChọn một danh mục:"
+        "📂 <b>Danh mục dịch vụ</b>\n{categories} danh mục · {services} dịch vụ\nChọn một danh mục:"
     ),
-    "cat_empty": "Panel hiện chưa có dịch vụ nào. Vui lòng thử lại sau.",
-    "cat_category": "📂 <b>{category}</b>\nSố dịch vụ: {count}\nChọn một dịch vụ:",
+    "cat_empty": "Panel hiện chưa có dịch vụ nào để hiển thị. Vui lòng thử lại sau.",
+    "cat_category": "📂 <b>{category}</b>\n{count} dịch vụ\nChọn một dịch vụ:",
     "cat_card": (
-        "<b>{name}</b>\n\n"
-        "ID: <code>{id}</code>\n"
-        "Danh mục: {category}\n"
-        "Loại: {type}\n"
-        "Giá: <b>{price}</b>\n"
-        "Tối thiểu: {min} · Tối đa: {max}\n"
-        "Bảo hành (refill): {refill}\n"
-        "Huỷ đơn: {cancel}"
+        "<b>{name}</b>\n\nID: <code>{id}</code>\nDanh mục: {category}\nLoại: {type}\nGiá: <b>{price}</b>\nTối thiểu: {min} · Tối đa: {max}\nBảo hành: {refill}\nHủy đơn: {cancel}"
     ),
     "cat_price_per_1000": "{amount} / 1000",
     "cat_price_per_package": "{amount} / gói",
@@ -205,88 +169,121 @@ TEXTS: dict[str, str] = {
     "cat_yes": "✅ có",
     "cat_no": "❌ không",
     "cat_order": "🛒 Đặt đơn",
-    "search_hint": (
-        "🔎 Gửi <code>/search</code> kèm từ khoá cần tìm, ví dụ "
-        "<code>/search tang like</code>, hoặc gõ thẳng từ khoá vào đây. "
-        "Gõ có dấu hay không dấu đều được, tìm theo ID dịch vụ cũng được."
+    # -- issue 13: platforms and favorites
+    "cat_platforms": (
+        "📂 <b>Danh mục dịch vụ</b>\n{platforms} nền tảng · {categories} danh mục · {services} dịch vụ\nChọn một nền tảng:"
     ),
-    "search_results": "🔎 Kết quả cho “{query}”: <b>{count}</b>",
+    "cat_platform": "📂 <b>{platform}</b>\n{categories} danh mục · {services} dịch vụ\nChọn một danh mục:",
+    "cat_platform_counts": "{categories} danh mục",
+    "cat_platform_other": "Khác",
+    "cmd_favorites": "Dịch vụ yêu thích",
+    "fav_add": "⭐ Thêm vào yêu thích",
+    "fav_remove": "💔 Bỏ khỏi yêu thích",
+    "fav_added": "⭐ Đã thêm vào /favorites",
+    "fav_removed": "Đã bỏ khỏi danh sách yêu thích",
+    "fav_title": "⭐ <b>Dịch vụ yêu thích</b>\n{count} dịch vụ\nChọn một dịch vụ:",
+    "fav_empty": (
+        "⭐ Bạn chưa có dịch vụ yêu thích nào.\n\nMở một dịch vụ trong /services hoặc /search rồi bấm “⭐ Thêm vào yêu thích”: dịch vụ đó sẽ xuất hiện ở đây."
+    ),
+    # -- end of issue 13 platforms and favorites
+    "search_hint": (
+        "🔎 Gửi <code>/search</code> kèm từ khóa cần tìm, ví dụ <code>/search tang like</code>, hoặc gõ thẳng từ khóa vào đây. Gõ có dấu hay không dấu đều được, tìm theo ID dịch vụ cũng được."
+    ),
+    "search_results": "🔎 Tìm thấy <b>{count}</b> kết quả cho “{query}”",
     "search_none": (
-        "😕 Không tìm thấy dịch vụ nào cho “{query}”. Hãy thử từ khoá khác hoặc ít từ hơn "
-        "(không cần gõ dấu), nhập ID dịch vụ, hoặc xem /services."
+        "😕 Không tìm thấy dịch vụ nào cho “{query}”. Hãy thử từ khóa khác hoặc bớt từ (không cần gõ dấu), nhập ID dịch vụ, hoặc xem /services."
     ),
     "search_inline_description": "{price} · {min}–{max}",
     # --- orders & refills ---
-    "orders_title": "📦 <b>Đơn hàng của bạn</b> ({total}), mới nhất trước. Chạm vào một đơn để xem chi tiết.",
+    "orders_title": "📦 <b>Đơn hàng của bạn</b> ({total}), đơn mới nhất ở trên cùng. Bấm vào một đơn để xem chi tiết.",
     "orders_empty": (
-        "📦 Bạn chưa có đơn hàng nào.\n\nXem các dịch vụ với /services và đặt đơn đầu tiên nhé."
-    ),
-    "orders_line": "{icon} <b>{number}</b> · {service}\n      {quantity} · {charge} · {date}",
-    "orders_unknown_line": (
-        "❓ <b>chưa rõ — hãy kiểm tra trên panel</b> · {service}\n      {quantity} · {link} · {date}"
+        "📦 Bạn chưa có đơn hàng nào.\n\nXem dịch vụ trong /services và đặt đơn đầu tiên nhé."
     ),
     "orders_unknown": "chưa rõ — hãy kiểm tra trên panel",
     "orders_card": (
-        "📦 <b>Đơn {number}</b>\n\n"
-        "Dịch vụ: {service}\n"
-        "Link: {link}\n"
-        "Số lượng: {quantity}\n"
-        "Thành tiền: {charge}\n"
-        "Trạng thái: {status}\n"
-        "Số ban đầu: {start_count}\n"
-        "Còn lại: {remains}\n"
-        "Ngày tạo: {date}"
+        "📦 <b>Đơn {number}</b>\n\nDịch vụ: {service}\nLink: {link}\nSố lượng: {quantity}\nThành tiền: {charge}\nTrạng thái: {status}\nSố lượng ban đầu: {start_count}\nCòn lại: {remains}\nNgày tạo: {date}"
     ),
     "orders_card_unknown_note": (
-        "⚠️ Kết nối bị gián đoạn khi đang đặt đơn này nên chưa biết panel đã nhận đơn hay chưa. "
-        "Admin của bot đang kiểm tra; bạn sẽ nhận tin nhắn tại đây khi có kết quả."
+        "⚠️ Kết nối bị gián đoạn khi đang đặt đơn này nên chưa biết panel đã nhận đơn hay chưa. Quản trị viên đang kiểm tra; bạn sẽ nhận được tin nhắn tại đây khi có kết quả."
     ),
     "orders_card_failed_note": "Panel đã từ chối đơn này: {error}. Bạn không bị trừ tiền.",
     "orders_btn_refresh": "🔄 Cập nhật",
     "orders_btn_refill": "♻️ Bảo hành",
-    "orders_btn_cancel": "✖ Huỷ đơn",
-    "orders_btn_cancel_yes": "✖ Đồng ý huỷ",
+    "orders_btn_cancel": "✖ Hủy đơn",
+    "orders_btn_cancel_yes": "✖ Đồng ý hủy",
     "orders_btn_refills": "♻️ Bảo hành của tôi",
     "orders_btn_orders": "📦 Đơn của tôi",
     "orders_cancel_confirm": (
-        "Huỷ đơn <b>{number}</b>?\n{service}\n\nPanel sẽ hoàn lại tiền phần chưa chạy."
+        "Hủy đơn <b>{number}</b>?\n{service}\n\nPanel sẽ hoàn tiền cho phần chưa chạy."
     ),
     "orders_refreshed": "Trạng thái: {status}",
-    "orders_canceled": "Đã huỷ đơn.",
+    "orders_canceled": "Đã hủy đơn.",
     "orders_not_found": "Không tìm thấy đơn hàng.",
-    "orders_not_placed": "Panel chưa xác nhận đơn này nên không thể thao tác tại đây.",
-    "orders_cancel_not_supported": "Dịch vụ này không hỗ trợ huỷ đơn.",
-    "orders_cancel_final": "Đơn đã kết thúc nên không thể huỷ.",
+    "orders_not_placed": "Panel chưa xác nhận đơn này nên không thể thao tác với đơn tại đây.",
+    "orders_cancel_not_supported": "Dịch vụ này không cho phép hủy đơn.",
+    "orders_cancel_final": "Đơn đã kết thúc nên không thể hủy.",
+    # --- orders and messages (issue 13): labeled list, filters, search, pending refill, own cancel ---
+    "orders_item": (
+        "{icon} <b>{number}</b> · {service}\n"
+        "      {status} · Số lượng: {quantity} · Thành tiền: {charge}\n"
+        "      🔗 {host} · {date}"
+    ),
+    "orders_unknown_item": (
+        "❓ <b>chưa rõ — hãy kiểm tra trên panel</b> · {service}\n"
+        "      Số lượng: {quantity} · Link: {link}\n      {date}"
+    ),
+    "orders_filter_all": "Tất cả",
+    "orders_filter_active": "⏳ Đang chạy",
+    "orders_filter_finished": "✅ Đã xong",
+    "orders_title_active": "📦 <b>Đơn đang chạy</b> ({total}), đơn mới nhất ở trên cùng. Bấm vào một đơn để xem chi tiết.",
+    "orders_title_finished": "📦 <b>Đơn đã xong</b> ({total}), đơn mới nhất ở trên cùng. Bấm vào một đơn để xem chi tiết.",
+    "orders_empty_active": "📦 Hiện không có đơn nào đang chạy.",
+    "orders_empty_finished": "📦 Bạn chưa có đơn nào kết thúc.",
+    "orders_search_hint": (
+        "🔎 Tìm đơn: <code>/orders 123456</code> (mã đơn) hoặc "
+        "<code>/orders facebook.com/…</code> (một phần của link)."
+    ),
+    "orders_search_title": "🔎 <b>Đơn khớp với “{query}”</b>: {total} đơn, mới nhất ở trên cùng.",
+    "orders_search_none": (
+        "🔎 Không tìm thấy đơn nào của bạn có mã đó hoặc có link chứa “{query}”.\nHãy gửi mã đơn (<code>/orders 123456</code>) hoặc một phần của link (<code>/orders facebook.com/…</code>), hoặc gửi /orders để xem tất cả."
+    ),
+    "orders_search_more": "Đang hiển thị {shown} đơn mới nhất; hãy gửi thêm một phần link để thu hẹp kết quả.",
+    "refill_already_pending": (
+        "♻️ Đơn <b>#{order}</b> đang có một yêu cầu bảo hành chưa xong nên bot chưa gửi thêm yêu cầu mới.\nMã bảo hành: <b>{refill}</b>\nTrạng thái: {status}\nThời gian yêu cầu: {date}\n\nTheo dõi trong /refills; bạn sẽ nhận được tin nhắn khi bảo hành xong."
+    ),
+    "notify_canceled_requested": "✖ Đơn <b>{order_id}</b> đã được hủy theo yêu cầu của bạn.\n{name}\nLink: {link}",
+    "notify_refunded_requested": (
+        "↩️ Đơn <b>{order_id}</b> đã được hủy theo yêu cầu của bạn và đã hoàn tiền.\n{name}\nLink: {link}"
+    ),
+    "admin_stats_top": "<b>Nhiều nhất trong 30 ngày qua</b>",
     "refill_usage": (
         "♻️ Gửi /refill kèm mã đơn, ví dụ <code>/refill 100001</code>.\nMã đơn của bạn có trong /orders."
     ),
     "refill_requested": (
-        "♻️ Đã gửi yêu cầu bảo hành cho đơn <b>#{order}</b>.\nMã bảo hành: <b>{refill}</b>\n\n"
-        "Theo dõi với /refills."
+        "♻️ Đã gửi yêu cầu bảo hành cho đơn <b>#{order}</b>.\nMã bảo hành: <b>{refill}</b>\n\nTheo dõi trong /refills."
     ),
-    "refill_not_supported": "Dịch vụ này không có bảo hành (refill).",
-    "refill_not_completed": "Chỉ có thể bảo hành đơn đã hoàn thành.",
-    "refill_list_title": "♻️ <b>Yêu cầu bảo hành của bạn</b> ({total}), mới nhất trước.",
+    "refill_not_supported": "Dịch vụ này không có bảo hành.",
+    "refill_not_completed": "Chỉ có thể yêu cầu bảo hành cho đơn đã hoàn thành.",
+    "refill_list_title": "♻️ <b>Yêu cầu bảo hành của bạn</b> ({total}), mới nhất ở trên cùng.",
     "refill_list_empty": (
-        "♻️ Bạn chưa có yêu cầu bảo hành nào.\n\nMở một đơn đã hoàn thành trong /orders rồi chạm "
-        "♻️ Bảo hành, hoặc gửi /refill kèm mã đơn."
+        "♻️ Bạn chưa có yêu cầu bảo hành nào.\n\nMở một đơn đã hoàn thành trong /orders rồi bấm ♻️ Bảo hành, hoặc gửi /refill kèm mã đơn."
     ),
     "refill_line": "{icon} <b>Bảo hành {refill}</b> · đơn #{order}\n      {status} · {date}",
     "status_usage": (
         "📊 Gửi /status kèm một hoặc nhiều mã đơn, ví dụ <code>/status 100001</code> hoặc "
         "<code>/status 100001, 100002</code>.\nMã đơn của bạn có trong /orders."
     ),
-    "status_too_many": "📊 Mỗi lần tối đa {max} mã đơn thôi nhé.",
+    "status_too_many": "📊 Mỗi lần chỉ xem được tối đa {max} mã đơn.",
     "status_title": "📊 <b>Trạng thái đơn hàng</b>",
     "status_line": "{icon} <b>#{order}</b> · {status} · còn lại {remains}\n      {service}",
     "status_not_found": "❔ <b>#{order}</b> · không tìm thấy",
-    "status_panel_error": "⚠️ <b>#{order}</b> · panel báo: {message}",
+    "status_panel_error": "⚠️ <b>#{order}</b> · panel báo lỗi: {message}",
     "status_pending": "Đang chờ",
     "status_in_progress": "Đang chạy",
     "status_processing": "Đang xử lý",
     "status_completed": "Hoàn thành",
     "status_partial": "Hoàn thành một phần",
-    "status_canceled": "Đã huỷ",
+    "status_canceled": "Đã hủy",
     "status_failed": "Thất bại",
     "status_rejected": "Bị từ chối",
     "status_error": "Lỗi",
@@ -294,12 +291,11 @@ TEXTS: dict[str, str] = {
     # --- statuses said as they are, panel refusals in plain words (issue 12) ---
     "status_refunded": "Đã hoàn tiền",
     "notify_refunded": "↩️ Đơn <b>{order_id}</b> đã được panel hoàn tiền.\n{name}\nLink: {link}",
-    "cat_unknown": "❔ không ghi rõ (panel sẽ quyết định)",
+    "cat_unknown": "❔ chưa rõ (tùy panel)",
     "panel_refused": "⚠️ {message}",
     "refusal_shop_unavailable": "Cửa hàng tạm thời chưa nhận đơn. Vui lòng thử lại sau.",
     "refusal_link_busy": (
-        "Bạn đang có một đơn chạy trên link này. Hãy đợi đơn hiện tại trên link này hoàn thành "
-        "rồi đặt lại."
+        "Link này đang có một đơn của bạn chạy dở. Hãy đợi đơn hiện tại trên link này hoàn thành rồi đặt tiếp."
     ),
     "refusal_below_minimum": (
         "Số lượng thấp hơn mức tối thiểu của dịch vụ. Hãy đặt ít nhất bằng mức tối thiểu ghi trên dịch vụ."
@@ -309,48 +305,43 @@ TEXTS: dict[str, str] = {
         "hoặc chia thành nhiều đơn."
     ),
     "refusal_bad_link": (
-        "Panel không dùng được link này. Hãy kiểm tra đó là link công khai, đầy đủ và đúng loại "
-        "(bài viết, trang cá nhân, video…) rồi đặt lại."
+        "Panel không dùng được link này. Hãy kiểm tra đó là link công khai, đầy đủ và đúng loại (bài viết, trang cá nhân, video…) rồi đặt lại."
     ),
     "refusal_no_such_service": "Dịch vụ này không còn nữa. Vui lòng chọn dịch vụ khác trong /services.",
-    "refusal_no_such_order": "Panel không tìm thấy mã đơn này. Hãy kiểm tra mã đơn trong /orders.",
+    "refusal_no_such_order": "Panel không tìm thấy mã đơn này. Hãy kiểm tra lại mã đơn trong /orders.",
     "refusal_refill_running": (
-        "Đơn này đang có một yêu cầu bảo hành chưa xong. Hãy đợi nó hoàn thành (xem /refills) rồi yêu cầu lại."
+        "Đơn này đang có một yêu cầu bảo hành chưa xong. Hãy đợi yêu cầu đó hoàn thành (xem /refills) rồi gửi lại."
     ),
     # --- notifications ---
     "notify_started": "🔄 Đơn <b>{order_id}</b> đã bắt đầu chạy.\n{name}\nLink: {link}\nSố lượng: {quantity}",
-    "notify_completed": "✅ Đơn <b>{order_id}</b> đã hoàn thành!\n{name}\nLink: {link}\nSố lượng: {quantity}\nSố tiền: {charge}",
+    "notify_completed": "✅ Đơn <b>{order_id}</b> đã hoàn thành!\n{name}\nLink: {link}\nSố lượng: {quantity}\nThành tiền: {charge}",
     "notify_partial": (
-        "◐ Đơn <b>{order_id}</b> hoàn thành một phần: đã chạy {delivered}/{quantity}, "
-        "<b>còn thiếu {remains}</b>.\n{name}\nLink: {link}\nSố tiền cuối: {charge}"
+        "◐ Đơn <b>{order_id}</b> chỉ hoàn thành một phần: đã chạy {delivered}/{quantity}, <b>còn thiếu {remains}</b>.\n{name}\nLink: {link}\nThành tiền cuối cùng: {charge}"
     ),
     "notify_canceled": "✖ Đơn <b>{order_id}</b> đã bị panel hủy.\n{name}\nLink: {link}",
     "notify_refill_completed": "♻️ Bảo hành <b>{refill_id}</b> của đơn {order_id} đã hoàn thành.\n{name}\nLink: {link}",
     "notify_refill_rejected": "♻️ Bảo hành <b>{refill_id}</b> của đơn {order_id} đã bị panel từ chối.\n{name}\nLink: {link}",
     "notify_btn_refill": "♻️ Bảo hành",
     "notify_btn_details": "📄 Chi tiết",
-    "alert_low_balance": "⚠️ Số dư panel thấp: <b>{amount}</b> (ngưỡng cảnh báo {threshold}). Hãy nạp thêm để đơn không bị gián đoạn.",
-    "alert_panel_down": "🚨 Panel đã không phản hồi {minutes} phút. Không thể đặt hoặc theo dõi đơn cho đến khi panel hoạt động lại.",
+    "alert_low_balance": "⚠️ Số dư panel sắp hết: <b>{amount}</b> (ngưỡng cảnh báo {threshold}). Hãy nạp thêm để các đơn không bị gián đoạn.",
+    "alert_panel_down": "🚨 Panel đã không phản hồi suốt {minutes} phút. Không thể đặt hay theo dõi đơn cho đến khi panel hoạt động lại.",
     "alert_unknown_orders": "❓ {count} đơn chưa rõ kết quả đang chờ bạn xử lý: /unknown",
-    "alert_panel_back": "✅ Panel đã hoạt động trở lại; việc theo dõi đơn đã tiếp tục.",
+    "alert_panel_back": "✅ Panel đã hoạt động trở lại; bot tiếp tục theo dõi đơn.",
     # --- request format (issue 12): the panel refuses the API key in every body format ---
-    "alert_key_refused": "🔑 Panel từ chối API key của bot nên không thể đặt đơn; người dùng được báo thử lại sau. Hãy kiểm tra <code>SMM_API_KEY</code> với key trên trang API của panel (và để <code>SMM_API_FORMAT</code> là auto), rồi khởi động lại bot.",
+    "alert_key_refused": "🔑 Panel từ chối khóa API của bot nên hiện không thể đặt đơn; người dùng đang được báo thử lại sau. Hãy đối chiếu <code>SMM_API_KEY</code> với khóa trên trang API của panel (và để <code>SMM_API_FORMAT</code> ở giá trị auto), rồi khởi động lại bot.",
     # --- access & admin ---
     "access_refused": "🔒 Bot này là bot riêng. Để sử dụng, hãy nhờ chủ bot thêm ID Telegram của bạn: <code>{user_id}</code>",
     "access_claimed_admin": (
-        "👑 Bạn là admin của bot này: bạn là người đầu tiên /start và chưa có ADMIN_IDS (panel demo). "
-        "Để giữ quyền lâu dài, hãy đặt <code>{user_id}</code> vào ADMIN_IDS. /help liệt kê các lệnh của bạn."
+        "👑 Bạn là quản trị viên của bot này: bạn là người đầu tiên gửi /start và ADMIN_IDS chưa được thiết lập (panel thử nghiệm). Để giữ quyền này lâu dài, hãy thêm <code>{user_id}</code> vào ADMIN_IDS. Gửi /help để xem các lệnh dành cho bạn."
     ),
     "access_refused_unconfigured": (
-        "🔒 Bot này là bot riêng và hiện chưa ai được dùng.\n"
-        "Nếu bạn là chủ bot: đặt ID <code>{user_id}</code> của bạn vào ADMIN_IDS (trong file .env mà bot đọc, "
-        "ở thư mục bạn chạy bot), rồi khởi động lại bot."
+        "🔒 Bot này là bot riêng và hiện chưa ai được phép dùng.\nNếu bạn là chủ bot: thêm ID <code>{user_id}</code> của bạn vào ADMIN_IDS (trong tệp .env mà bot đọc, nằm ở thư mục bạn khởi chạy bot), rồi khởi động lại bot."
     ),
-    "unknown_command": "🤔 Mình không biết lệnh này. /help liệt kê mọi việc mình làm được.",
+    "unknown_command": "🤔 Mình chưa hiểu lệnh này. Gửi /help để xem mọi việc mình làm được.",
     "access_refused_short": "🔒 Bot riêng. Hãy nhờ chủ bot thêm ID {user_id}.",
-    "slow_down": "⏳ Chậm lại một chút nhé: mình vẫn đang xử lý các tin nhắn trước của bạn. Hãy gửi tiếp khi mình đã trả lời.",
+    "slow_down": "⏳ Bạn gửi hơi nhanh: mình vẫn đang xử lý các tin nhắn trước của bạn. Đợi mình trả lời xong rồi gửi tiếp nhé.",
     "access_inline_button": "🔒 Bot riêng — xin quyền từ chủ bot",
-    "group_private_only": "👋 Mình chỉ hoạt động trong chat riêng để giữ kín đơn hàng và số dư. Bấm bên dưới để nhắn riêng với mình.",
+    "group_private_only": "👋 Mình chỉ hoạt động trong chat riêng để giữ kín đơn hàng và số dư. Bấm nút bên dưới để nhắn riêng với mình.",
     "group_private_only_short": "Mình chỉ hoạt động trong chat riêng.",
     "group_open_private": "💬 Mở chat riêng",
     "admin_only": "Lệnh này chỉ dành cho quản trị viên của bot.",
@@ -358,8 +349,8 @@ TEXTS: dict[str, str] = {
     "admin_allow_usage": "Cách dùng: <code>/allow 123456789</code> (ID người dùng Telegram).",
     "admin_deny_usage": "Cách dùng: <code>/deny 123456789</code> (ID người dùng Telegram).",
     "admin_allowed": "✅ <code>{user_id}</code> đã được phép dùng bot.",
-    "admin_denied": "⛔ <code>{user_id}</code> không còn được dùng bot.",
-    "admin_deny_admin": "<code>{user_id}</code> là quản trị viên (ADMIN_IDS), không thể chặn ở đây.",
+    "admin_denied": "⛔ <code>{user_id}</code> không còn được dùng bot nữa.",
+    "admin_deny_admin": "<code>{user_id}</code> là quản trị viên (ADMIN_IDS) nên không thể chặn ở đây.",
     "admin_users_header": "<b>Người dùng</b> ({count}) — ID · số đơn · chi tiêu",
     "admin_more": "…và {count} người khác.",
     "admin_stats_1d": "<b>Hôm nay</b>: {orders} đơn · {charge}",
@@ -367,62 +358,111 @@ TEXTS: dict[str, str] = {
     "admin_stats_30d": "<b>30 ngày qua</b>: {orders} đơn · {charge}",
     "admin_stats_users": "Người dùng nhiều nhất:",
     "admin_stats_services": "Dịch vụ nhiều nhất:",
-    "admin_refreshed": "🔄 Đã tải lại danh mục: {services} dịch vụ trong {categories} nhóm.",
-    "cmd_users": "Admin: người dùng, số đơn, chi tiêu",
-    "cmd_stats": "Admin: thống kê đơn hàng",
-    "cmd_allow": "Admin: cho phép một ID",
-    "cmd_deny": "Admin: chặn một ID",
-    "cmd_refresh": "Admin: tải lại danh mục ngay",
-    "wizard_over_max_charge": "Đơn này có giá {total}, vượt hạn mức {limit} mỗi đơn. Vui lòng đặt ít hơn, hoặc /cancel.",
-    "wizard_over_daily_limit": "Đơn này có giá {total}, nhưng trong 24 giờ bạn chỉ còn được chi {left} (hạn mức {limit} mỗi ngày). Vui lòng đặt ít hơn, hoặc thử lại sau.",
+    "admin_refreshed": "🔄 Đã tải lại danh mục: {services} dịch vụ trong {categories} danh mục.",
+    "cmd_users": "Quản trị: người dùng, số đơn, chi tiêu",
+    "cmd_stats": "Quản trị: thống kê đơn hàng",
+    "cmd_allow": "Quản trị: cho phép một ID",
+    "cmd_deny": "Quản trị: chặn một ID",
+    "cmd_refresh": "Quản trị: tải lại danh mục ngay",
+    "wizard_over_max_charge": "Đơn này có giá {total}, vượt hạn mức {limit} cho mỗi đơn. Vui lòng giảm số lượng, hoặc gửi /cancel.",
+    "wizard_over_daily_limit": "Đơn này có giá {total}, nhưng trong 24 giờ bạn chỉ còn được chi {left} (hạn mức {limit} mỗi ngày). Vui lòng giảm số lượng, hoặc thử lại sau.",
     "recovered_unknown": (
-        "⚠️ Bot đã khởi động lại trong lúc đặt đơn của bạn — đơn có thể đã hoặc chưa đến panel.\n"
-        "{name}\nLink: {link}\nSố lượng: {quantity}\n\n"
-        "Vui lòng <b>chưa đặt lại</b>: admin của bot sẽ kiểm tra với panel và bạn sẽ nhận tin nhắn tại đây "
-        "ngay khi có kết quả."
+        "⚠️ Bot đã khởi động lại trong lúc đặt đơn của bạn — đơn có thể đã đến panel hoặc chưa.\n{name}\nLink: {link}\nSố lượng: {quantity}\n\nVui lòng <b>đừng đặt lại vội</b>: quản trị viên sẽ đối chiếu với panel và nhắn cho bạn tại đây ngay khi có kết quả."
     ),
     # --- language ---
     "language_choose": "Chọn ngôn ngữ:",
     "language_set": "✅ Đã chuyển sang Tiếng Việt.",
     "language_name": "🇻🇳 Tiếng Việt",
     # --- xử lý đơn chưa rõ kết quả (/unknown, admin) ---
-    "cmd_unknown": "Admin: xử lý đơn chưa rõ kết quả",
+    "cmd_unknown": "Quản trị: xử lý đơn chưa rõ kết quả",
     "unknown_none": "✅ Không có đơn nào chưa rõ kết quả.",
     "unknown_title": (
-        "❓ <b>Đơn chưa rõ kết quả</b> ({count})\n"
-        "Kiểm tra từng đơn trên trang của panel, rồi xử lý: gắn mã đơn trên panel, hoặc đánh dấu chưa đặt. "
-        "Chủ đơn sẽ được báo trong cả hai trường hợp."
+        "❓ <b>Đơn chưa rõ kết quả</b> ({count})\nKiểm tra từng đơn trên trang web của panel, rồi xử lý: gắn mã đơn trên panel, hoặc đánh dấu là chưa đặt. Chủ đơn sẽ được báo trong cả hai trường hợp."
     ),
     "unknown_line": "<b>#{id}</b> · {user} · {date}\n{service}\n{link} · {quantity} · {charge}\n<i>{reason}</i>",
-    "unknown_more": "…và {count} đơn nữa: hãy xử lý các đơn trên trước.",
+    "unknown_more": "…và {count} đơn nữa: hãy xử lý các đơn ở trên trước.",
     "unknown_btn_placed": "✅ #{id} đã đặt…",
     "unknown_btn_not_placed": "✖ #{id} chưa đặt",
     "unknown_btn_yes_not_placed": "✖ Đúng, chưa đặt",
     "unknown_btn_back": "‹ Về danh sách",
     "unknown_usage": (
-        "<code>/unknown</code> liệt kê các đơn; <code>/unknown 12 98765</code> gắn đơn panel 98765 cho #12; "
-        "<code>/unknown 12 no</code> đánh dấu #12 chưa đặt."
+        "<code>/unknown</code> liệt kê các đơn; <code>/unknown 12 98765</code> gắn đơn panel 98765 cho #12; <code>/unknown 12 no</code> đánh dấu #12 là chưa đặt."
     ),
-    "unknown_ask_panel_id": "Gửi mã đơn trên panel của <b>#{id}</b> ({service}, {link}), hoặc /cancel.",
-    "unknown_panel_id_invalid": "Đó không phải mã đơn. Gửi số mà panel hiển thị cho đơn này, hoặc /cancel.",
+    "unknown_ask_panel_id": "Gửi mã đơn trên panel của <b>#{id}</b> ({service}, {link}), hoặc gửi /cancel.",
+    "unknown_panel_id_invalid": "Đó không phải là mã đơn. Hãy gửi số mà panel hiển thị cho đơn này, hoặc gửi /cancel.",
     "unknown_confirm_not_placed": (
-        "Đánh dấu <b>#{id}</b> là <b>chưa đặt</b>? Chủ đơn sẽ được báo là chưa có gì được đặt và có thể đặt lại.\n\n"
-        "{service}\n{link}"
+        "Đánh dấu <b>#{id}</b> là <b>chưa đặt</b>? Chủ đơn sẽ được báo là đơn chưa được đặt và có thể đặt lại.\n\n{service}\n{link}"
     ),
-    "unknown_settled_placed": "✅ #{id} giờ là đơn panel <b>{panel_id}</b> và được theo dõi; chủ đơn sẽ được báo.",
-    "unknown_settled_not_placed": "✖ #{id} đã được đánh dấu chưa đặt; chủ đơn sẽ được báo.",
-    "unknown_cancelled": "OK, không có gì thay đổi.",
+    "unknown_settled_placed": "✅ #{id} giờ là đơn <b>{panel_id}</b> trên panel và đang được theo dõi; chủ đơn sẽ được báo.",
+    "unknown_settled_not_placed": "✖ Đã đánh dấu #{id} là chưa đặt; chủ đơn sẽ được báo.",
+    "unknown_cancelled": "Được rồi, không có gì thay đổi.",
     "settle_not_found": "Không có đơn #{order_id}.",
-    "settle_already": "#{order_id} không còn ở trạng thái chưa rõ (đã được xử lý).",
+    "settle_already": "#{order_id} không còn ở trạng thái chưa rõ kết quả (đã được xử lý).",
     "settle_bad_panel_id": "Mã đơn panel này không hợp lệ.",
-    "settle_panel_id_taken": "Đơn panel {panel_id} đã thuộc về đơn #{order_id}.",
-    "settle_panel_unknown_id": "Panel không biết đơn {panel_id}: {message}",
+    "settle_panel_id_taken": "Đơn panel {panel_id} đã được gắn với đơn #{order_id}.",
+    "settle_panel_unknown_id": "Panel không tìm thấy đơn {panel_id}: {message}",
     "settled_placed": (
-        "✅ Tin vui: đơn của bạn đã được panel xác nhận với mã <b>#{order_id}</b>. "
-        "Bạn sẽ được báo khi đơn hoàn thành.\n{name}\nLink: {link}\nSố lượng: {quantity}"
+        "✅ Tin vui: đơn của bạn đã được panel xác nhận với mã <b>#{order_id}</b>. Bạn sẽ được báo khi đơn hoàn thành.\n{name}\nLink: {link}\nSố lượng: {quantity}"
     ),
     "settled_not_placed": (
         "ℹ️ Đơn của bạn chưa đến được panel: đơn chưa được đặt và không bị trừ tiền. Bạn có thể đặt lại.\n"
         "{name}\nLink: {link}\nSố lượng: {quantity}"
     ),
+    # --- đặt hàng loạt (/mass) ---
+    "cmd_mass": "Đặt nhiều đơn cùng lúc",
+    "mass_ask": (
+        "📦 <b>Đặt hàng loạt</b>: gửi các đơn, mỗi dòng một đơn (tối đa {limit} dòng):\n"
+        "<code>service_id | link | số lượng</code>\n\n"
+        "Có thể ngăn cách ba phần bằng dấu cách hoặc dấu phẩy, ví dụ\n"
+        "<code>123 https://instagram.com/p/abc 1000</code>\n/cancel để dừng."
+    ),
+    "mass_empty": "Hãy gửi ít nhất một dòng: <code>service_id | link | số lượng</code> (tối đa {limit} dòng).",
+    "mass_too_many": "Danh sách có {count} dòng; mỗi lần đặt hàng loạt chỉ nhận tối đa {limit} dòng. Hãy chia nhỏ danh sách và gửi phần đầu trước.",
+    "mass_invalid": "❌ Chưa có đơn nào được đặt: {count} dòng cần sửa.",
+    "mass_send_again": "Hãy gửi lại toàn bộ danh sách đã sửa, hoặc gửi /cancel.",
+    "mass_line_format": "Dòng {line}: hãy viết theo dạng <code>service_id | link | số lượng</code>.",
+    "mass_line_service_id": "Dòng {line}: <code>{value}</code> không phải là ID dịch vụ.",
+    "mass_line_no_service": "Dòng {line}: không có dịch vụ #{service_id}.",
+    "mass_line_type": "Dòng {line}: dịch vụ #{service_id} ({type}) cần nhiều thông tin hơn link và số lượng. Hãy đặt bằng /order {service_id}.",
+    "mass_line_link": "Dòng {line}: <code>{value}</code> không phải là link (một URL dạng https://… hoặc @username).",
+    "mass_line_quantity": "Dòng {line}: số lượng phải là số nguyên từ {min} đến {max}.",
+    "mass_line_over_max": "Dòng {line}: đơn này có giá {total}, vượt hạn mức {limit} cho mỗi đơn.",
+    "mass_over_daily_limit": "Lần đặt hàng loạt này có tổng giá {total}, nhưng trong 24 giờ bạn chỉ còn được chi {left} (hạn mức {limit} mỗi ngày). Hãy gửi danh sách ngắn hơn, hoặc gửi /cancel.",
+    "mass_summary": "📦 <b>Đặt hàng loạt</b>: {count} đơn",
+    "mass_summary_line": "<b>{line}.</b> #{service_id} {name}\n     {link} · {quantity} — {charge}",
+    "mass_summary_total": "\n<b>Tổng cộng: {total}</b> cho {count} đơn. Bấm ✅ Xác nhận để đặt.",
+    "mass_placing": "⏳ Đang đặt đơn… xong {done}/{count}.",
+    "mass_report": "📦 <b>Đặt hàng loạt</b>: đã đặt {placed}/{count} đơn, tổng {total}.",
+    "mass_line_placed": "{line}. ✅ #{service_id}: mã đơn <b>{order_id}</b> · {charge}",
+    "mass_line_placed_before": "{line}. ✅ #{service_id}: đã đặt trước đó, mã đơn <b>{order_id}</b>",
+    "mass_line_refused": "{line}. ❌ #{service_id}: bị từ chối, không bị trừ tiền. {message}",
+    "mass_line_unavailable": "{line}. ❌ #{service_id}: chưa đặt được vì panel không phản hồi. Không bị trừ tiền.",
+    "mass_line_unknown": "{line}. ⚠️ #{service_id}: chưa rõ kết quả.",
+    "mass_line_not_placed": "{line}. ⏸ #{service_id}: chưa đặt, {reason}",
+    "mass_reason_price_changed": "giá đã thay đổi so với lúc xem tóm tắt.",
+    "mass_reason_over_max": "đơn sẽ vượt hạn mức {limit} cho mỗi đơn.",
+    "mass_reason_daily_limit": "bạn đã chạm hạn mức chi tiêu trong 24 giờ.",
+    "mass_reason_service_gone": "dịch vụ không còn trong danh mục.",
+    "mass_reason_error": "hệ thống bên mình gặp sự cố.",
+    "mass_unknown_note": "\n⚠️ Panel không trả lời kịp cho các dòng có dấu ⚠️: đơn có thể đã được đặt hoặc chưa. Hãy xem /orders trước khi đặt lại; quản trị viên đang kiểm tra.",
+    "mass_already_placed": "Lần đặt hàng loạt này đã được xác nhận rồi: xem báo cáo ở trên.",
+    "mass_cancelled": "Đã hủy đặt hàng loạt. Chưa có đơn nào được đặt.",
+    # --- service types as shown to users (issue 13); the panel's own value is what the API gets ---
+    "type_default": "Tiêu chuẩn",
+    "type_package": "Gói",
+    "type_custom_comments": "Bình luận theo yêu cầu",
+    "type_custom_comments_package": "Gói bình luận theo yêu cầu",
+    "type_mentions": "Nhắc tên",
+    "type_mentions_with_hashtags": "Nhắc tên kèm hashtag",
+    "type_mentions_custom_list": "Nhắc tên theo danh sách",
+    "type_mentions_hashtag": "Nhắc tên theo hashtag",
+    "type_mentions_user_followers": "Nhắc tên người theo dõi một tài khoản",
+    "type_mentions_media_likers": "Nhắc tên người thích bài viết",
+    "type_mentions_media_likes": "Nhắc tên người thích bài viết",
+    "type_comment_likes": "Thích bình luận",
+    "type_comment_replies": "Trả lời bình luận",
+    "type_poll": "Bình chọn",
+    "type_subscriptions": "Tự động cho bài mới",
+    "type_seo": "SEO",
+    "type_invites_from_groups": "Mời thành viên từ nhóm",
 }
