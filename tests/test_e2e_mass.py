@@ -226,6 +226,8 @@ async def test_vietnamese(bot: BotRuntime, telegram: FakeTelegram, panel: PanelS
     assert "Tổng cộng" in summary.plain_text and summary.button_texts == ["✅ Xác nhận", "✖ Hủy"]
     await alice.tap("✖ Hủy", message=summary)
     assert "Đã hủy" in (await alice.reply()).plain_text
+    refused = await say(alice, "/mass 2 | https://facebook.com/posts/2 | 1")
+    assert "(Gói)" in refused.plain_text and "Package" not in refused.plain_text  # the type, in Vietnamese
 
 
 async def test_a_second_confirm_of_the_same_summary_orders_nothing_again(

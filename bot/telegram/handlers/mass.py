@@ -35,6 +35,7 @@ from bot.services.ordering import InvalidInput
 from bot.telegram import callbacks, replies, views
 from bot.telegram.context import DEPS_KEY, App, Context, deps, language, t
 from bot.telegram.keyboards import button, shorten
+from bot.telegram.texts import type_name
 
 log = logging.getLogger(__name__)
 
@@ -297,6 +298,8 @@ async def _render(context: Context, key: str, **values: object) -> str:
             shown[name] = format_money(value, escape(currency), lang)
         elif isinstance(value, int) and not name.endswith("id") and name != "line":
             shown[name] = format_amount(value, lang)
+        elif name == "type":  # a service type, said in the reader's language
+            shown[name] = escape(type_name(lang, str(value)))
         else:
             shown[name] = escape(str(value))
     return t(context, key, **shown)
