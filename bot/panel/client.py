@@ -40,6 +40,7 @@ import aiohttp
 from bot.panel.errors import AddOutcomeUnknown, OutcomeUnknown, PanelError, PanelKeyRefused, PanelUnavailable
 from bot.panel.errors import NotSent as _NotSent
 from bot.panel.models import (
+    MAX_ERROR_TEXT,
     Balance,
     CancelResult,
     OrderStatus,
@@ -56,8 +57,6 @@ from bot.redaction import REDACTED
 log = logging.getLogger(__name__)
 
 MAX_IDS_PER_CALL = 100
-MAX_PANEL_ID = 2**53 - 1  # IDs are database keys; beyond this a number is garbage, not an order
-MAX_ERROR_LENGTH = 500  # a panel's error text is a sentence, not a page
 BODY_FORMATS = ("auto", "json", "form")
 # Form first: most panels of the family are PHP reading `$_POST` (their own client posts a form);
 # a JSON-only panel costs one refused read at start-up, a form-only one would cost it otherwise.
@@ -459,8 +458,8 @@ def _added_order_id(data: dict[str, Any]) -> int:
     ID of 0, -5 or 1e30, no ID) may hide a charged order: its outcome is unknown.
     """
     raw = data.get("order")
-    order_id = to_int(raw)
-    if order_id is not None and 0 < order_id <= MAX_PANEL_ID:
+    order_id = to_int(raw, minimum=1)  # bounded to MAX_PANEL_NUMBER: 1e30 is garbage, not an ID
+    if order_id is not None:
         return order_id
     if raw is None and _error_text(data) is not None:
         raise PanelError(_error_text(data) or "unknown panel error")
@@ -474,7 +473,7 @@ def _error_text(data: dict[str, Any]) -> str | None:
     error = data.get("error")
     if error is None or error is False:
         return None
-    return str(error).strip()[:MAX_ERROR_LENGTH]
+    return str(error).strip()[:MAX_ERROR_TEXT]
 
 
 def _json_int(digits: str) -> int | Decimal:

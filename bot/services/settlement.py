@@ -14,8 +14,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from bot.panel.client import MAX_PANEL_ID, PanelClient
+from bot.panel.client import PanelClient
 from bot.panel.errors import PanelError
+from bot.panel.models import MAX_PANEL_NUMBER
 from bot.store.errors import DuplicatePanelOrder
 from bot.store.models import OrderRecord, OrderState
 from bot.store.repository import Store
@@ -55,8 +56,8 @@ class SettlementService:
 
     async def attach(self, order_id: int, panel_order_id: int, *, by: int) -> OrderRecord:
         """The order was placed after all, as `panel_order_id` on the panel."""
-        order = await self._pending(order_id)
-        if not 0 < panel_order_id <= MAX_PANEL_ID:
+        order = await self.pending(order_id)
+        if not 0 < panel_order_id <= MAX_PANEL_NUMBER:
             raise SettleError("settle_bad_panel_id")
         taken = await self._store.get_order_by_panel_id(panel_order_id)
         if taken is not None:
@@ -75,11 +76,12 @@ class SettlementService:
 
     async def not_placed(self, order_id: int, *, by: int) -> OrderRecord:
         """The panel has no such order: nothing was charged, and its owner may order again."""
-        order = await self._pending(order_id)
+        order = await self.pending(order_id)
         changed = await self._store.settle_unknown(order.id, None, f"not placed (settled by admin {by})")
         return await self._settled(order, changed, by, "not placed")
 
-    async def _pending(self, order_id: int) -> OrderRecord:
+    async def pending(self, order_id: int) -> OrderRecord:
+        """The order if it still waits for a verdict; `SettleError` says why not otherwise."""
         order = await self._store.get_order(order_id)
         if order is None:
             raise SettleError("settle_not_found", order_id=order_id)

@@ -22,7 +22,7 @@ from bot.services.catalog import Catalog, Category, Platform
 from bot.services.money import format_amount, format_money
 from bot.services.panel_errors import refusal_reason
 from bot.telegram import callbacks, replies
-from bot.telegram.context import Context, t
+from bot.telegram.context import Context, deps, language, t
 from bot.telegram.keyboards import Page, button, nav_row, paginate, shorten
 from bot.telegram.texts import text, type_name
 
@@ -387,3 +387,23 @@ def _yes_no(flag: bool | None, language: str) -> str:
     if flag is None:
         return text(language, "cat_unknown")
     return text(language, "cat_yes" if flag else "cat_no")
+
+
+async def render(context: Context, key: str, **values: object) -> str:
+    """The text `key` with its values shown the way every screen shows them: money with the
+    panel's currency, counts grouped (IDs and line numbers not), a service type in the reader's
+    language, anything else escaped.  The currency is looked up only when money is shown."""
+    lang = language(context)
+    money = any(isinstance(v, Decimal) for v in values.values())
+    currency = await deps(context).account.currency() if money else ""
+    shown: dict[str, object] = {}
+    for name, value in values.items():
+        if isinstance(value, Decimal):
+            shown[name] = format_money(value, escape(currency), lang)
+        elif isinstance(value, int) and not name.endswith("id") and name != "line":
+            shown[name] = format_amount(value, lang)
+        elif name == "type":
+            shown[name] = escape(type_name(lang, str(value)))
+        else:
+            shown[name] = escape(str(value))
+    return t(context, key, **shown)

@@ -35,7 +35,6 @@ from bot.services.ordering import InvalidInput
 from bot.telegram import callbacks, replies, views
 from bot.telegram.context import DEPS_KEY, App, Context, deps, language, t
 from bot.telegram.keyboards import button, shorten
-from bot.telegram.texts import type_name
 
 log = logging.getLogger(__name__)
 
@@ -91,13 +90,14 @@ async def _prepare(update: Update, context: Context, text: str) -> None:
         data[WAITING_KEY] = time.time()  # the corrected list may come next
         head = t(context, "mass_invalid", count=len(invalid.errors))
         rows = [
-            await _render(context, error.key, line=error.line, **error.values) for error in invalid.errors
+            await views.render(context, error.key, line=error.line, **error.values)
+            for error in invalid.errors
         ]
         await _send_all(update, context, [head, *rows, t(context, "mass_send_again")])
         return
     except InvalidInput as error:
         data[WAITING_KEY] = time.time()
-        await replies.send(update, context, await _render(context, error.key, **error.values))
+        await replies.send(update, context, await views.render(context, error.key, **error.values))
         return
     data[DRAFT_KEY] = draft.to_dict()
     data[DRAFT_AT_KEY] = time.time()
@@ -276,7 +276,7 @@ async def _report(context: Context, results: list[LineResult]) -> list[str]:
         elif result.outcome is LineOutcome.UNKNOWN:
             rows.append(t(context, "mass_line_unknown", **values))
         else:
-            why = await _render(context, result.reason or "mass_reason_error", **result.values)
+            why = await views.render(context, result.reason or "mass_reason_error", **result.values)
             rows.append(t(context, "mass_line_not_placed", **values, reason=why))
     if any(r.outcome is LineOutcome.UNKNOWN for r in results):
         rows.append(t(context, "mass_unknown_note"))
@@ -284,25 +284,6 @@ async def _report(context: Context, results: list[LineResult]) -> list[str]:
 
 
 # -- sending -------------------------------------------------------------------------------------
-
-
-async def _render(context: Context, key: str, **values: object) -> str:
-    """A text with money shown with its currency and amounts grouped (IDs and line numbers not)."""
-    lang = language(context)
-    currency = (
-        await deps(context).account.currency() if any(isinstance(v, Decimal) for v in values.values()) else ""
-    )
-    shown: dict[str, object] = {}
-    for name, value in values.items():
-        if isinstance(value, Decimal):
-            shown[name] = format_money(value, escape(currency), lang)
-        elif isinstance(value, int) and not name.endswith("id") and name != "line":
-            shown[name] = format_amount(value, lang)
-        elif name == "type":  # a service type, said in the reader's language
-            shown[name] = escape(type_name(lang, str(value)))
-        else:
-            shown[name] = escape(str(value))
-    return t(context, key, **shown)
 
 
 def _pack(rows: Iterable[str], limit: int = MESSAGE_LIMIT) -> list[str]:

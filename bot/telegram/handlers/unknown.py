@@ -208,11 +208,11 @@ async def _tapped_order(update: Update, context: Context) -> OrderRecord | None:
     if not _is_admin(update, context) or order_id is None:
         await query.answer(t(context, "stale_button"), show_alert=True)
         return None
-    pending = {item.order.id: item.order for item in await deps(context).settlement.unknown()}
-    if order_id not in pending:
+    try:
+        return await deps(context).settlement.pending(order_id)
+    except SettleError:
         await query.answer(t(context, "settle_already", order_id=order_id), show_alert=True)
         return None
-    return pending[order_id]
 
 
 def register(app: App) -> None:

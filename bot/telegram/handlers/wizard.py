@@ -98,22 +98,7 @@ def _clear(context: Context) -> None:
 
 
 async def _render(context: Context, error: InvalidInput) -> str:
-    lang = language(context)
-    currency = (
-        await deps(context).account.currency()
-        if any(isinstance(v, Decimal) for v in error.values.values())
-        else ""
-    )
-    return t(context, error.key, **{k: _value(k, v, lang, currency) for k, v in error.values.items()})
-
-
-def _value(key: str, value: object, lang: str, currency: str) -> str:
-    """Money with its currency, amounts with thousands separators; IDs never."""
-    if isinstance(value, Decimal):
-        return _money(value, currency, lang)
-    if isinstance(value, int) and not key.endswith("id"):
-        return format_amount(value, lang)
-    return escape(str(value))
+    return await views.render(context, error.key, **error.values)
 
 
 async def _explain(update: Update, context: Context, error: InvalidInput) -> None:
