@@ -14,19 +14,21 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, NamedTuple, ParamSpec, TypeVar
 
 from aiohttp import web
+from sqlalchemy.dialects import postgresql, sqlite
 from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
 from bot.config import Settings, load_settings
 from bot.panel.simulator import PanelSimulator
+from bot.store import Store, tables
 from bot.store.models import utcnow
-from bot.store.sqlite import SqliteStore
 from tests.support.fake_telegram import FakeTelegram, SentMessage
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -174,7 +176,15 @@ def simulator(sizes: Sizes, **kwargs: Any) -> PanelSimulator:
     )
 
 
-def settings_for(database: Path, telegram_url: str, panel_url: str, **overrides: Any) -> Settings:
+def database_env(database: str | Path) -> dict[str, str]:
+    """How the bot is told its database: a SQLite path (`DATABASE_PATH`) or a PostgreSQL URL
+    (`DATABASE_URL`, which wins over the path, as in production)."""
+    if isinstance(database, Path):
+        return {"DATABASE_PATH": str(database)}
+    return {"DATABASE_URL": database}
+
+
+def settings_for(database: str | Path, telegram_url: str, panel_url: str, **overrides: Any) -> Settings:
     """Settings as the tests build them: parsed from an env mapping, then adjusted.
 
     The tracking job is off (status_poll_seconds=0): scenarios run cycles by hand so that a
@@ -185,13 +195,13 @@ def settings_for(database: Path, telegram_url: str, panel_url: str, **overrides:
         "TELEGRAM_API_URL": telegram_url,
         "SMM_API_URL": panel_url,
         "SMM_API_KEY": PANEL_KEY,
-        "DATABASE_PATH": str(database),
+        **database_env(database),
         "ALLOWED_USER_IDS": "*",
     }
     return replace(load_settings(env, dotenv=None), **{"status_poll_seconds": 0, **overrides})
 
 
-def bot_env(database: Path, telegram_url: str, panel_url: str, **extra: str) -> dict[str, str]:
+def bot_env(database: str | Path, telegram_url: str, panel_url: str, **extra: str) -> dict[str, str]:
     """Environment for a bot child process: only what `python -m bot` reads, nothing inherited
     that could change its behaviour (a developer's ADMIN_IDS, LOG_LEVEL...)."""
     return {
@@ -201,7 +211,7 @@ def bot_env(database: Path, telegram_url: str, panel_url: str, **extra: str) -> 
         "TELEGRAM_API_URL": telegram_url,
         "SMM_API_URL": panel_url,
         "SMM_API_KEY": PANEL_KEY,
-        "DATABASE_PATH": str(database),
+        **database_env(database),
         "ALLOWED_USER_IDS": "*",
         "STATUS_POLL_SECONDS": "3600",
         **extra,
@@ -383,70 +393,74 @@ class Updates:
 # ----------------------------------------------------------------------------- seeding
 
 
-async def bulk_insert(store: SqliteStore, sql: str, rows: Iterable[Sequence[object]]) -> None:
-    """One transaction, one `executemany`, through the store's own connection: seeding 100,000
-    orders through `create_order_intent` would take minutes and measure nothing we care about."""
-    db = store.db
-    await db.execute("BEGIN IMMEDIATE")
-    try:
-        await db.executemany(sql, rows)
-    except BaseException:
-        await db.execute("ROLLBACK")
-        raise
-    await db.execute("COMMIT")
+SEED_CHUNK = 10_000  # rows per executemany: bounded memory per statement, still few round trips
 
 
-async def seed_users(store: SqliteStore, user_ids: Iterable[int]) -> None:
-    now = utcnow().isoformat()
+async def bulk_insert(store: Store, statement: Any, rows: Iterable[Mapping[str, object]]) -> None:
+    """One transaction of `executemany`s (SQLAlchemy Core, either engine) through the store's own
+    database: seeding 100,000 orders through `create_order_intent` would take minutes and
+    measure nothing we care about."""
+    pending = iter(rows)
+    async with store.db.write() as conn:
+        while chunk := list(itertools.islice(pending, SEED_CHUNK)):
+            await conn.execute(statement, chunk)
+
+
+async def seed_users(store: Store, user_ids: Iterable[int]) -> None:
+    now = utcnow()
+    insert = (postgresql.insert if store.db.name == "postgresql" else sqlite.insert)(tables.users)
     await bulk_insert(
         store,
-        "INSERT OR IGNORE INTO users (id, first_name, telegram_language, first_seen, last_seen) "
-        "VALUES (?, ?, 'en', ?, ?)",
-        ((uid, f"User{uid}", now, now) for uid in user_ids),
+        insert.on_conflict_do_nothing(index_elements=["id"]),
+        (
+            {
+                "id": uid,
+                "first_name": f"User{uid}",
+                "telegram_language": "en",
+                "first_seen": now,
+                "last_seen": now,
+            }
+            for uid in user_ids
+        ),
     )
 
 
 async def seed_orders(
-    store: SqliteStore, sim: PanelSimulator, panel_ids: Sequence[int], owner: Callable[[int], int]
+    store: Store, sim: PanelSimulator, panel_ids: Sequence[int], owner: Callable[[int], int]
 ) -> None:
     """Placed orders mirroring the simulator's (same IDs, services, statuses), the owner of the
     i-th being `owner(i)`.  Already notified of their current status, as a steady-state
     database is: a tracking cycle over them finds nothing to tell anyone until the panel moves."""
     names = {int(raw["service"]): str(raw["name"]) for raw in sim.services}
-    now = utcnow().isoformat()
+    now = utcnow()
     rows = []
     for index, panel_id in enumerate(panel_ids):
         order = sim.orders[panel_id]
         user_id = owner(index)
         rows.append(
-            (
-                panel_id,
-                user_id,
-                user_id,
-                order.service_id,
-                names.get(order.service_id, "?"),
-                order.link,
-                order.quantity,
-                str(order.charge),
-                f"bench-{panel_id}",
-                order.status,
-                order.remains,
-                order.start_count,
-                now,
-                now,
-                order.status,
-            )
+            {
+                "panel_order_id": panel_id,
+                "user_id": user_id,
+                "chat_id": user_id,
+                "service_id": order.service_id,
+                "service_name": names.get(order.service_id, "?"),
+                "link": order.link,
+                "quantity": order.quantity,
+                "charge": Decimal(str(order.charge)),
+                "confirm_token": f"bench-{panel_id}",
+                "state": "placed",
+                "status": order.status,
+                "remains": order.remains,
+                "start_count": order.start_count,
+                "created_at": now,
+                "updated_at": now,
+                "notified_status": order.status,
+            }
         )
-    await bulk_insert(
-        store,
-        "INSERT INTO orders (panel_order_id, user_id, chat_id, service_id, service_name, link, quantity, "
-        "charge, confirm_token, state, status, remains, start_count, created_at, updated_at, "
-        "notified_status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'placed', ?, ?, ?, ?, ?, ?)",
-        rows,
-    )
+    await bulk_insert(store, tables.orders.insert(), rows)
 
 
-async def seed_tracking_world(store: SqliteStore, sim: PanelSimulator, total: int, active: int) -> None:
+async def seed_tracking_world(store: Store, sim: PanelSimulator, total: int, active: int) -> None:
     """`total` tracked orders, `active` of them still running, over `total // 20` users (20 each)."""
     users = max(1, total // 20)
     await seed_users(store, range(1, users + 1))

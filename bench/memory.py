@@ -27,7 +27,7 @@ from bench.common import (
     terminate,
 )
 from bot.panel.client import MAX_IDS_PER_CALL
-from bot.store.sqlite import SqliteStore
+from bot.store import Store
 
 TARGET_MB = 150.0
 CHILD_TIMEOUT_S = 120.0
@@ -38,7 +38,7 @@ async def run(sizes: Sizes) -> ScenarioResult:
         workdir = Path(tmp)
         database = workdir / "bot.sqlite3"
         async with simulator(sizes) as sim, BenchTelegram() as fake:
-            async with SqliteStore(database) as store:
+            async with Store(database) as store:
                 await seed_tracking_world(store, sim, sizes.tracked_orders, sizes.active_orders)
             env = bot_env(database, fake.base_url, sim.url, LOG_LEVEL="WARNING")
             child = await _run_child(env, workdir)

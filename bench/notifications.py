@@ -67,11 +67,16 @@ async def _prepare(runtime: BotRuntime, fake: BenchTelegram, sim: PanelSimulator
     for user_id in users:
         fake.chat_member_update(user_id)
     app = runtime.app
+    # PTB's counters see only updates holding a slot; the bot's per-user processor also has
+    # updates waiting for, or finishing, their user's turn (state read before, written after:
+    # `bot.telegram.turns`), which use the store.  Its lanes (one per user with updates not yet
+    # done) say when that is over too; were they renamed, the wait falls back to PTB's view.
     await wait_until(
         lambda: (
             not fake.pending_updates
             and app.update_queue.empty()
             and app.update_processor.current_concurrent_updates == 0
+            and not getattr(app.update_processor, "_lanes", None)
         ),
         timeout=60,
         what="the bot to take in every user",

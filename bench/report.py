@@ -6,7 +6,7 @@ import json
 import math
 import os
 import platform
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from bench.common import ScenarioResult
@@ -48,7 +48,7 @@ def scenario_block(result: ScenarioResult) -> str:
     return "\n".join(lines)
 
 
-def summary_table(results: Sequence[ScenarioResult], failed: Sequence[str]) -> str:
+def summary_table(results: Sequence[ScenarioResult], failed: Mapping[str, str]) -> str:
     """Every JSON figure in one table, then the targets: what CI logs and BENCHMARKS.md show."""
     rows = [(f"{r.name}.{key}", _number(value)) for r in results for key, value in r.metrics.items()]
     width = max([len(key) for key, _ in rows] + [10])
@@ -58,13 +58,16 @@ def summary_table(results: Sequence[ScenarioResult], failed: Sequence[str]) -> s
     if checks:
         lines.append("")
         lines += [f"  [{'MET' if c.ok else 'MISSED':>6}] {name}: {c.what}" for name, c in checks]
-    lines += [f"  [FAILED] {name}: the scenario raised (see above)" for name in failed]
+    lines += [f"  [FAILED] {name}: {why}" for name, why in failed.items()]
     return "\n".join(lines)
 
 
 def write_json(results: Sequence[ScenarioResult], path: Path) -> None:
-    """`{"scenario": {"figure": number}}`, nothing else, so dashboards can rely on the keys."""
-    payload = {r.name: {key: _json_number(value) for key, value in r.metrics.items()} for r in results}
+    """`{"scenario": {"figure": number}}`, nothing else, so dashboards can rely on the keys.  A
+    scenario run on several engines is one entry (its PostgreSQL keys carry the suffix)."""
+    payload: dict[str, dict[str, float | int | None]] = {}
+    for r in results:
+        payload.setdefault(r.name, {}).update((key, _json_number(value)) for key, value in r.metrics.items())
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(payload, indent=2) + "\n")
 

@@ -1,9 +1,10 @@
 """Order tracking: one cycle of the real tracking job over a big store.
 
-World: `tracked_orders` placed orders in SQLite (`active_orders` of them still running, the rest
-final), the simulator holding the same orders with the same statuses, latency 0.  Timed: one
-`TrackingJob.run` (poll every due order in ⌈active/100⌉ multi-status calls, write each batch,
-look for notices, check alerts), exactly what the job queue runs every STATUS_POLL_SECONDS.
+World: `tracked_orders` placed orders in the store (SQLite, or PostgreSQL: see `bench.engines`;
+`active_orders` of them still running, the rest final), the simulator holding the same orders
+with the same statuses, latency 0.  Timed: one `TrackingJob.run` (poll every due order in
+⌈active/100⌉ multi-status calls, write each batch, look for notices, check alerts), exactly
+what the job queue runs every STATUS_POLL_SECONDS.
 
 The simulator shares this process, so the cycle's wall time includes the simulator's own work
 answering 200 calls; that share is measured (time inside its request handler) and shown, and
@@ -20,48 +21,50 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import Check, Meter, ScenarioResult, Sizes, seed_tracking_world, settings_for, simulator
+from bench.engines import Engine
 from bot.panel.client import MAX_IDS_PER_CALL
 from bot.panel.simulator import PanelSimulator
 from bot.runtime import BotRuntime
 
 TARGET_CYCLE_S = 3.0
+# The store calls of a cycle, by the part of the store that owns them.
 STORE_METHODS = (
-    "due_order_ids",
-    "apply_statuses",
-    "due_refill_ids",
-    "update_refill_statuses",
-    "orders_to_notify",
-    "refills_to_notify",
-    "load_namespace",
+    ("orders", "due_order_ids"),
+    ("orders", "apply_statuses"),
+    ("refills", "due_refill_ids"),
+    ("refills", "update_refill_statuses"),
+    ("orders", "orders_to_notify"),
+    ("refills", "refills_to_notify"),
+    ("kv", "load_namespace"),
 )
 
 
-async def run(sizes: Sizes) -> ScenarioResult:
+async def run(sizes: Sizes, engine: Engine) -> ScenarioResult:
     sim = simulator(sizes)
     sim_meter = Meter()
     # Wrapped before start(): the simulator's router binds `self._handle` when it starts.
     sim._handle = sim_meter.wrap(sim._handle)  # type: ignore[method-assign]
     with tempfile.TemporaryDirectory(prefix="bench-tracking-") as tmp:
-        async with sim:
-            runtime = BotRuntime(settings_for(Path(tmp) / "bot.sqlite3", "http://127.0.0.1:9/bot", sim.url))
+        async with sim, engine.database(Path(tmp)) as database:
+            runtime = BotRuntime(settings_for(database, "http://127.0.0.1:9/bot", sim.url))
             await runtime.store.open()
             try:
                 started = time.perf_counter()
                 await seed_tracking_world(runtime.store, sim, sizes.tracked_orders, sizes.active_orders)
                 seed_s = time.perf_counter() - started
-                return await _measure(runtime, sim, sim_meter, sizes, seed_s)
+                return await _measure(runtime, sim, sim_meter, sizes, seed_s, engine)
             finally:
                 await runtime.stop()
 
 
 async def _measure(
-    runtime: BotRuntime, sim: PanelSimulator, sim_meter: Meter, sizes: Sizes, seed_s: float
+    runtime: BotRuntime, sim: PanelSimulator, sim_meter: Meter, sizes: Sizes, seed_s: float, engine: Engine
 ) -> ScenarioResult:
     await runtime.panel.balance()  # open the panel client's connection pool, as a running bot has
-    store_meters = {name: Meter() for name in STORE_METHODS}
+    store_meters = {name: Meter() for _, name in STORE_METHODS}
     panel_meter = Meter()
-    for name, meter in store_meters.items():
-        _instrument(runtime.store, (name,), meter)
+    for part, name in STORE_METHODS:
+        _instrument(getattr(runtime.store, part), (name,), store_meters[name])
     _instrument(runtime.panel, ("statuses", "refill_statuses"), panel_meter)
     calls_before = len(sim.calls_for("status"))
     sim_meter.seconds = 0.0
@@ -77,12 +80,13 @@ async def _measure(
     store_calls = sum(m.calls for m in store_meters.values())
     busiest = sorted(store_meters.items(), key=lambda item: -item[1].seconds)[:2]
     rows = [
+        ("database", engine.label),
         ("tracked orders / still running", f"{sizes.tracked_orders:,} / {sizes.active_orders:,}"),
         ("seeding (bulk insert + simulator), not timed", f"{seed_s:.1f} s"),
         ("orders polled", f"{outcome.cycle.orders_polled:,}"),
         ("panel status calls", f"{status_calls} (expected ⌈{sizes.active_orders:,}/100⌉ = {expected_calls})"),
         ("cycle wall time (simulator latency 0)", f"{cycle_s:.3f} s"),
-        ("  store (SQLite via aiosqlite)", f"{store_s:.3f} s in {store_calls} calls"),
+        (f"  store ({runtime.store.db.url.drivername})", f"{store_s:.3f} s in {store_calls} calls"),
         *((f"    {name}", f"{m.seconds:.3f} s in {m.calls} calls") for name, m in busiest),
         (
             "  panel client (HTTP + parsing, incl. simulator)",
@@ -109,7 +113,8 @@ async def _measure(
         "status_calls": status_calls,
         "cycle_s": round(cycle_s, 3),
     }
-    return ScenarioResult("tracking", f"Tracking cycle ({sizes.label})", metrics, rows, checks, notes)
+    title = f"Tracking cycle on {engine.label} ({sizes.label})"
+    return ScenarioResult("tracking", title, metrics, rows, checks, notes)
 
 
 def _instrument(target: object, names: tuple[str, ...], meter: Meter) -> None:

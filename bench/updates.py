@@ -2,8 +2,9 @@
 
 The bot runs as `python -m bot` (its own process and CPU core, as deployed) against the fake Bot
 API and the panel simulator, which live in this process.  Every user walks through one session:
-/start, /services, tap a category, "Next ›", open a service, /search words, /balance, /orders,
-each step sent as soon as the previous one was answered (closed loop, all users concurrently).
+/start, /services, tap a platform (a big catalog's menu lists platforms first), tap a category,
+"Next ›", open a service, /search words, /balance, /orders, each step sent as soon as the
+previous one was answered (closed loop, all users concurrently).
 
 Latency of a step = from pushing the update into the fake to the fake accepting the bot's reply
 (sendMessage, or editMessageText for taps).  The fake imposes no rate limit here; the bot's own
@@ -41,12 +42,23 @@ from bench.common import (
     terminate,
     wait_until,
 )
+from bench.engines import Engine
 from bot.panel.simulator import PanelSimulator
-from bot.store.sqlite import SqliteStore
+from bot.store import Store
 from bot.telegram import callbacks
 from tests.support.fake_telegram import FakeUser, SentMessage
 
-STEPS = ("/start", "/services", "tap category", "next page", "open service", "/search", "/balance", "/orders")
+STEPS = (
+    "/start",
+    "/services",
+    "tap platform",
+    "tap category",
+    "next page",
+    "open service",
+    "/search",
+    "/balance",
+    "/orders",
+)
 FIRST_USER = 20_001
 ORDERS_PER_USER = 5  # so /orders lists something
 REPLY_TIMEOUT_S = 120.0
@@ -62,13 +74,12 @@ class Log:
     errors: list[str] = field(default_factory=list)
 
 
-async def run(sizes: Sizes) -> ScenarioResult:
+async def run(sizes: Sizes, engine: Engine) -> ScenarioResult:
     fake = BenchTelegram()
     users = list(range(FIRST_USER, FIRST_USER + sizes.update_users))
     with tempfile.TemporaryDirectory(prefix="bench-updates-") as tmp:
         workdir = Path(tmp)
-        async with simulator(sizes) as sim, fake:
-            database = workdir / "bot.sqlite3"
+        async with simulator(sizes) as sim, fake, engine.database(workdir) as database:
             await _seed(database, sim, users)
             process = await spawn(bot_env(database, fake.base_url, sim.url), workdir, "-m", "bot")
             try:
@@ -80,11 +91,11 @@ async def run(sizes: Sizes) -> ScenarioResult:
                 raise RuntimeError(f"{exc}\nbot stderr:\n{stderr_tail(workdir)}") from exc
             finally:
                 await terminate(process)
-    return _result(sizes, log, wall_s, cpu_s)
+    return _result(sizes, engine, log, wall_s, cpu_s)
 
 
-async def _seed(database: Path, sim: PanelSimulator, users: list[int]) -> None:
-    async with SqliteStore(database) as store:
+async def _seed(database: str | Path, sim: PanelSimulator, users: list[int]) -> None:
+    async with Store(database) as store:
         await seed_users(store, users)
         panel_ids = sim.seed_orders(len(users) * ORDERS_PER_USER, status="In progress")
         await seed_orders(store, sim, panel_ids, lambda i: users[i // ORDERS_PER_USER])
@@ -146,6 +157,10 @@ async def _session(fake: BenchTelegram, user_id: int, rng: random.Random, log: L
 async def _walk(user: FakeUser, rng: random.Random, step: Callable[..., Awaitable[SentMessage]]) -> None:
     await step("/start", lambda: user.send("/start"))
     menu = await step("/services", lambda: user.send("/services"))
+    platforms = _data(menu, callbacks.PLATFORM, required=False)
+    if platforms:  # a big catalog opens on its platforms; a small one on its categories directly
+        platform = rng.choice(platforms)
+        menu = await step("tap platform", lambda: user.tap_data(platform, menu), edits=menu)
     category = rng.choice(_data(menu, callbacks.CATEGORY))
     listing = await step("tap category", lambda: user.tap_data(category, menu), edits=menu)
     next_page = [d for d in _data(listing, callbacks.CATEGORY, required=False) if d.endswith(":1")]
@@ -168,7 +183,7 @@ def _data(message: SentMessage, prefix: str, *, required: bool = True) -> list[s
     return matching
 
 
-def _result(sizes: Sizes, log: Log, wall_s: float, cpu_s: float) -> ScenarioResult:
+def _result(sizes: Sizes, engine: Engine, log: Log, wall_s: float, cpu_s: float) -> ScenarioResult:
     every = [t for step in STEPS for t in log.latencies[step]]
     answered = len(every)
     per_s = answered / wall_s if wall_s > 0 else 0.0
@@ -179,6 +194,7 @@ def _result(sizes: Sizes, log: Log, wall_s: float, cpu_s: float) -> ScenarioResu
         return f"{ms(percentile(values, 50)):,.0f} / {ms(percentile(values, 99)):,.0f} ms"
 
     rows = [
+        ("database", engine.label),
         ("users (concurrent, closed loop)", f"{sizes.update_users}"),
         ("updates answered / wall time", f"{answered:,} in {wall_s:.1f} s"),
         ("throughput", f"{per_s:.1f} updates/s"),
@@ -198,4 +214,5 @@ def _result(sizes: Sizes, log: Log, wall_s: float, cpu_s: float) -> ScenarioResu
         *log.errors[:5],
     ]
     metrics = {"per_s": round(per_s, 2), "p99_ms": round(ms(percentile(every, 99)), 1)}
-    return ScenarioResult("updates", f"Interactive load ({sizes.label})", metrics, rows, checks, notes)
+    title = f"Interactive load on {engine.label} ({sizes.label})"
+    return ScenarioResult("updates", title, metrics, rows, checks, notes)

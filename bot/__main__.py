@@ -1,4 +1,8 @@
-"""`python -m bot [--demo-panel]`: load settings, start the bot, stop cleanly on SIGTERM/SIGINT."""
+"""`python -m bot [--demo-panel]`: load settings, start the bot, stop cleanly on SIGTERM/SIGINT.
+
+`python -m bot migrate` brings the database's schema up to date (start-up does it too);
+`python -m bot copy-db --to postgresql://…` copies the database into an empty one.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +12,11 @@ import logging
 import signal
 import sys
 from dataclasses import replace
+from pathlib import Path
 
 from telegram.error import InvalidToken, NetworkError
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.config import ConfigError, Settings, load_database_settings, load_settings
 from bot.logs import setup_logging
 from bot.redaction import Redactor
 from bot.store.errors import DatabaseUnusable
@@ -23,13 +28,33 @@ EXIT_FAILURE = 1  # could not run: Telegram unreachable, database unusable
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument(
         "--demo-panel",
         action="store_true",
         help="run against a built-in panel simulator on loopback (no real money involved)",
     )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser(
+        "migrate", help="apply database migrations (DATABASE_URL or DATABASE_PATH), then exit"
+    )
+    copy = commands.add_parser(
+        "copy-db",
+        help="copy every row into an empty database, e.g. from SQLite to PostgreSQL",
+        description="Copy every row of the configured database (or --from) into the empty database "
+        "--to, in one transaction; row counts and money checksums are compared before it is kept.",
+    )
+    copy.add_argument(
+        "--to", required=True, metavar="URL", help="postgresql://user:password@host/db, or a SQLite path"
+    )
+    copy.add_argument(
+        "--from", dest="source", metavar="URL", help="default: DATABASE_URL, else DATABASE_PATH"
+    )
     args = parser.parse_args(argv)
+    if args.command is not None:
+        return _database_command(args)
     try:
         settings = load_settings(demo=args.demo_panel)
     except ConfigError as exc:
@@ -48,6 +73,71 @@ def main(argv: list[str] | None = None) -> int:
         print(f"database error: {Redactor(settings.secrets).redact(str(exc))}", file=sys.stderr)
         return EXIT_FAILURE
     return 0
+
+
+def _database_command(args: argparse.Namespace) -> int:
+    """`migrate` and `copy-db`: they need the database settings only, not a bot token."""
+    from bot.store import database as db_urls
+    from bot.store.copy import CopyMismatch, CopyRefused
+
+    try:
+        settings = load_database_settings()
+        for url in (args.to, args.source) if args.command == "copy-db" else ():
+            if url and "://" in url:
+                db_urls.database_url(url)
+    except (ConfigError, db_urls.UnsupportedDatabase) as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    extra = tuple(p for p in (_password(args, "to"), _password(args, "source")) if p)
+    redactor = Redactor((*settings.secrets, *extra))
+    setup_logging(settings.log_level, (*settings.secrets, *extra))
+    try:
+        if args.command == "migrate":
+            print(asyncio.run(_migrate(settings.database)))
+        else:
+            report = asyncio.run(_copy(args.source or settings.database, args.to))
+            print(redactor.redact("\n".join(report)))
+    except DatabaseUnusable as exc:
+        print(f"database error: {redactor.redact(str(exc))}", file=sys.stderr)
+        return EXIT_FAILURE
+    except CopyRefused as exc:
+        print(f"copy refused: {redactor.redact(str(exc))}", file=sys.stderr)
+        return EXIT_FAILURE
+    except CopyMismatch as exc:
+        print(redactor.redact("\n".join(exc.report.lines())), file=sys.stderr)
+        print(f"copy failed: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    return 0
+
+
+def _password(args: argparse.Namespace, name: str) -> str | None:
+    from urllib.parse import unquote, urlsplit
+
+    value = getattr(args, name, None)
+    password = urlsplit(value).password if value and "://" in value else None
+    return unquote(password) if password else None
+
+
+async def _migrate(target: str | Path) -> str:
+    from bot.store import migrate
+    from bot.store.database import Database
+
+    database = Database(target)
+    await database.open()
+    try:
+        before, after = await migrate.migrate(database)
+    finally:
+        await database.close()
+    if before == after:
+        return f"database {database.description}: schema {after} is current"
+    return f"database {database.description}: schema {before or 'empty'} → {after}"
+
+
+async def _copy(source: str | Path, target: str) -> list[str]:
+    from bot.store.copy import copy_database
+
+    report = await copy_database(source, Path(target) if "://" not in target else target)
+    return [*report.lines(), "copy complete: every row and amount matches"]
 
 
 async def _serve(settings: Settings, *, demo: bool) -> None:

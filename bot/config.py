@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.numbers import ascii_int
@@ -38,6 +38,8 @@ class Settings:
     smm_api_url: str = DEFAULT_SMM_API_URL
     smm_api_format: str = "auto"  # auto: found by the first read-only call, then kept
     database_path: Path = Path(DEFAULT_DATABASE_PATH)
+    # PostgreSQL (platforms' DATABASE_URL) instead of the SQLite file; it may hold a password.
+    database_url: str | None = field(default=None, repr=False)
     admin_ids: frozenset[int] = frozenset()
     allowed_user_ids: frozenset[int] = frozenset()
     allow_everyone: bool = False
@@ -66,10 +68,22 @@ class Settings:
         return urlsplit(self.webhook_url or "").path or "/"
 
     @property
+    def database(self) -> str | Path:
+        """What the store opens: the PostgreSQL URL if one is set, else the SQLite file."""
+        return self.database_url or self.database_path
+
+    @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never reach a log line or a message."""
-        values = (self.telegram_bot_token, self.smm_api_key, self.webhook_secret)
-        return tuple(s for s in values if s)
+        password = urlsplit(self.database_url).password if self.database_url else None
+        values = (
+            self.telegram_bot_token,
+            self.smm_api_key,
+            self.webhook_secret,
+            password,
+            unquote(password) if password else None,
+        )
+        return tuple(dict.fromkeys(s for s in values if s))
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -112,6 +126,30 @@ def load_settings(
     return _parse(merged)
 
 
+@dataclass(frozen=True)
+class DatabaseSettings:
+    """What the database commands (`migrate`, `copy-db`) need: no bot token, no panel key."""
+
+    database: str | Path
+    secrets: tuple[str, ...]
+    log_level: str = "INFO"
+
+
+def load_database_settings(
+    env: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")
+) -> DatabaseSettings:
+    """The database settings alone, read and checked exactly as `load_settings` does."""
+    merged: dict[str, str] = {}
+    if dotenv is not None:
+        merged.update(read_dotenv(dotenv))
+    merged.update(os.environ if env is None else env)
+    # The full parse with placeholders for what these commands don't use: one set of rules.
+    placeholders = {"TELEGRAM_BOT_TOKEN": "1:unused", "SMM_API_KEY": "unused"}
+    settings = _parse({**merged, **{k: v for k, v in placeholders.items() if not merged.get(k, "").strip()}})
+    secrets = tuple(s for s in settings.secrets if s not in placeholders.values())
+    return DatabaseSettings(settings.database, secrets, settings.log_level)
+
+
 def _parse(env: Mapping[str, str]) -> Settings:
     def get(name: str) -> str:
         return env.get(name, "").strip()
@@ -142,6 +180,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         smm_api_url=_url(get("SMM_API_URL") or DEFAULT_SMM_API_URL, "SMM_API_URL"),
         smm_api_format=_choice(get("SMM_API_FORMAT") or "auto", "SMM_API_FORMAT", ("auto", "json", "form")),
         database_path=Path(get("DATABASE_PATH") or DEFAULT_DATABASE_PATH),
+        database_url=_database_url(get("DATABASE_URL")),
         admin_ids=_ids(get("ADMIN_IDS"), "ADMIN_IDS"),
         allowed_user_ids=frozenset() if allow_everyone else _ids(allowed_raw, "ALLOWED_USER_IDS"),
         allow_everyone=allow_everyone,
@@ -172,6 +211,25 @@ def _url(value: str, name: str) -> str:
     if not value.startswith(("http://", "https://")):
         raise ConfigError(f"{name} must be an http(s) URL, e.g. {name}=https://example.com/...")
     return value.rstrip("/") if name != "TELEGRAM_API_URL" else value
+
+
+def _database_url(value: str) -> str | None:
+    """A PostgreSQL URL as platforms give it (`postgres://` or `postgresql://`), or nothing:
+    then the SQLite file at DATABASE_PATH.  The message never repeats the value (a password)."""
+    if not value:
+        return None
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        parts = None
+    schemes = ("postgres", "postgresql", "postgresql+asyncpg")
+    if parts is None or parts.scheme not in schemes or not (parts.hostname or "host=" in parts.query):
+        raise ConfigError(
+            "DATABASE_URL must be a PostgreSQL URL, e.g. DATABASE_URL=postgresql://user:password@host:5432/"
+            "dbname (leave it empty to use the SQLite file at DATABASE_PATH)"
+        )
+    return value
 
 
 def _choice(value: str, name: str, choices: tuple[str, ...]) -> str:

@@ -41,3 +41,9 @@ def setup_logging(level: str, secrets: Iterable[str]) -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
     logging.getLogger("apscheduler").setLevel(logging.WARNING)
+    # Alembic narrates every connection ("Context impl …"); `bot.store.migrate` logs what changed.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    # The database drivers log every statement at DEBUG: thousands of lines a minute that
+    # drown the bot's own DEBUG lines (SQL is SQLAlchemy's to log, with `echo`, if ever needed).
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
+    logging.getLogger("asyncpg").setLevel(logging.INFO)

@@ -9,6 +9,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable
+from datetime import timedelta
 from typing import Any
 
 from telegram import Update
@@ -26,6 +27,7 @@ from bot.services.alerts import AdminAlerts, Alert, AlertKind
 from bot.services.catalog import CatalogCache
 from bot.services.durable import DurableWrites
 from bot.services.favorites import FavoritesService
+from bot.services.leadership import Leadership
 from bot.services.notifications import NotificationService
 from bot.services.ordering import OrderingService
 from bot.services.poller import StatusPoller
@@ -33,12 +35,16 @@ from bot.services.search import ServiceSearch
 from bot.services.settlement import SettlementService
 from bot.services.tracking import TrackingService
 from bot.services.users import UserService
-from bot.store.sqlite import SqliteStore
+from bot.store import Store
+from bot.store.models import OrderState
 from bot.telegram.app import build_application
 from bot.telegram.commands import register_commands
 from bot.telegram.context import App, Deps
+from bot.telegram.conversations import TURNS_KEY
 from bot.telegram.notifier import TrackingJob
 from bot.telegram.persistence import StorePersistence
+from bot.telegram.processor import PerUserUpdateProcessor
+from bot.telegram.turns import UserTurns
 from bot.telegram.webhook import WebhookServer
 
 log = logging.getLogger(__name__)
@@ -58,7 +64,7 @@ class BotRuntime:
         the admin role (nothing real is at stake, and the owner has configured nothing)."""
         self.settings = settings
         redaction.register(settings.secrets)  # chat texts are redacted like the logs
-        self.store = SqliteStore(settings.database_path)
+        self.store = Store(settings.database)
         self.panel = PanelClient(
             settings.smm_api_url,
             settings.smm_api_key,
@@ -81,7 +87,7 @@ class BotRuntime:
         self.access = AccessService(settings, self.store, first_start_claims_admin=demo)
         self.deps = Deps(
             settings=settings,
-            users=UserService(self.store),
+            users=UserService(self.store, shared=self.store.locks.shared),
             account=account,
             catalog=self.catalog,
             search=search,
@@ -106,7 +112,22 @@ class BotRuntime:
         # A refused key is one log line (the client's) and one message to the admins.
         self.panel.on_key_refused = self._key_refused
         self._alerts: set[asyncio.Task[None]] = set()
-        self.app: App = build_application(settings, self.deps, StorePersistence(self.store))
+        persistence = StorePersistence(self.store)
+        self.app: App = build_application(settings, self.deps, persistence)
+        # Processes sharing the database (PostgreSQL): a user's updates one at a time across
+        # them, their state read and written per update (turns), one tracking poller among
+        # them (lease).  A SQLite file has one process: its own memory is the truth, and
+        # nothing more is needed around an update.
+        self.turns = UserTurns(self.store.locks, persistence)
+        self.turns.bind(self.app)
+        if self.store.locks.shared:
+            processor = self.app.update_processor
+            assert isinstance(processor, PerUserUpdateProcessor)
+            processor.turn = self.turns.turn
+            self.app.bot_data[TURNS_KEY] = self.turns
+        poll = max(settings.status_poll_seconds, 1)
+        self.leader = Leadership(self.store.leases, "tracking", ttl=timedelta(seconds=poll))
+        self._last_cycle: float | None = None
         self._warmup: asyncio.Task[None] | None = None
         self._tracking_run: asyncio.Task[Any] | None = None  # the tracking cycle running now
         self._stopped = False
@@ -120,7 +141,7 @@ class BotRuntime:
         """
         try:
             await self.store.open()
-            interrupted = await self.store.mark_interrupted()
+            interrupted = await self._mark_interrupted()
             if interrupted:
                 log.warning(
                     "%d order(s) were being placed when the bot stopped; owners will be told", interrupted
@@ -146,8 +167,10 @@ class BotRuntime:
         self._warmup = asyncio.create_task(self._load_catalog())
         if self.settings.status_poll_seconds and self.app.job_queue is not None:
             interval = self.settings.status_poll_seconds
+            # Every half interval: the lease holder runs a cycle when one is due, the others
+            # check whether the holder is gone (see `Leadership`).
             self.app.job_queue.run_repeating(
-                self._track, interval=interval, first=min(interval, 10), name="tracking"
+                self._track, interval=interval / 2, first=min(interval, 10) / 2, name="tracking"
             )
         log.info("bot @%s is running", self.app.bot.username)
 
@@ -210,6 +233,7 @@ class BotRuntime:
         await _quietly(self.app.shutdown(), budget, "shutting the application down")
         await _quietly(self.catalog.close(), budget, "closing the catalog")
         await _quietly(self.writes.close(), budget, "flushing retried writes")
+        await _quietly(self.leader.release(), budget, "handing over the tracking lease")
         await _quietly(self.store.close(), budget, "closing the database")
         log.info("bot stopped")
 
@@ -220,7 +244,7 @@ class BotRuntime:
         Without this, PTB's `Application.stop()` waits for every handler and job without a
         limit: an `add` on a hung panel held the process for up to 300 s, a stuck poll 75 s.
         Cancelling is safe for money: an `add` cut off here leaves its intent row, which the
-        next start marks "unknown" and tells the owner about (`store.mark_interrupted`); a
+        next start marks "unknown" and tells the owner about (`_mark_interrupted`); a
         cancelled read just never answers, and a write that did not finish is rolled back.
         """
         tasks = self._in_flight()
@@ -251,12 +275,32 @@ class BotRuntime:
 
     async def _track(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The job queue's way into the tracking cycle, remembering the task it runs in: PTB
-        shields a running job from cancellation, so `stop()` cancels this task instead."""
+        shields a running job from cancellation, so `stop()` cancels this task instead.
+
+        Runs every half interval; only the lease holder polls, once per interval."""
         self._tracking_run = asyncio.current_task()
         try:
-            await self.tracking(context)
+            if not await self.leader.claim():
+                return
+            now = time.monotonic()
+            interval = self.settings.status_poll_seconds
+            if self._last_cycle is not None and now - self._last_cycle < interval * 0.9:
+                return
+            self._last_cycle = now
+            if self.store.locks.shared:
+                await self._mark_interrupted()  # intents of a process that died meanwhile
+            async with self.leader.kept():
+                await self.tracking(context)
         finally:
             self._tracking_run = None
+
+    async def _mark_interrupted(self) -> int:
+        """Intents cut off by a crash become "unknown" (their owners are told).  An intent
+        whose user's lock is held is being placed by a live process right now (ours, or
+        another sharing the database) and is left alone."""
+        intents = [o for o in await self.store.orders.unresolved_orders() if o.state is OrderState.INTENT]
+        idle = await self.store.locks.idle({o.user_id for o in intents})
+        return await self.store.orders.mark_interrupted([o.id for o in intents if o.user_id in idle])
 
     async def _load_catalog(self) -> None:
         """Warm the catalog so the first /services doesn't wait; an outage here is not fatal."""

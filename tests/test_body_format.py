@@ -292,7 +292,7 @@ async def test_the_default_setting_works_end_to_end(
         catalog = runtime.catalog.current
         assert catalog is not None and [s.id for s in catalog.services] == [1]
         [order_id] = sim.orders
-        record = await runtime.store.get_order_by_panel_id(order_id)
+        record = await runtime.store.orders.get_order_by_panel_id(order_id)
         assert record is not None and record.state is OrderState.PLACED
     [wanted] = body_formats
     assert sim.formats_for("add") == [wanted]  # exactly once, in the format the panel reads

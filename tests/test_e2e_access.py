@@ -6,6 +6,7 @@ import asyncio
 import math
 from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -83,7 +84,7 @@ async def test_stranger_is_refused_with_their_id_and_costs_nothing(
     await telegram.wait_idle()
     assert stranger.inline_results(query) == []
     assert len(panel.calls) == calls_before  # not one panel call: not even services or balance
-    assert await private_bot.store.get_user(STRANGER) is None  # nor a database row
+    assert await private_bot.store.users.get_user(STRANGER) is None  # nor a database row
 
 
 async def test_vietnamese_stranger_is_refused_in_vietnamese(
@@ -244,23 +245,22 @@ async def test_daily_limit_guard(
         assert len(panel.calls_for("add")) == 1  # only the first order
 
 
-async def test_today_starts_at_the_owners_midnight(tmp_path: object) -> None:
+async def test_today_starts_at_the_owners_midnight(database: str | Path) -> None:
     """At 17:30 UTC it is 00:30 the next day in Hanoi: an order from 16:30 UTC is "yesterday" there."""
     from datetime import UTC, datetime
-    from pathlib import Path
     from zoneinfo import ZoneInfo
 
     from bot.services.access import AccessService
     from bot.services.admin import AdminService
-    from bot.store import NewOrder, SqliteStore
+    from bot.store import NewOrder, Store
 
     clock = [datetime(2026, 11, 26, 16, 30, tzinfo=UTC)]
-    async with SqliteStore(Path(str(tmp_path)) / "s.sqlite3", clock=lambda: clock[0]) as store:
-        await store.touch_user(1, "A")
-        order = await store.create_order_intent(
+    async with Store(database, clock=lambda: clock[0]) as store:
+        await store.users.touch_user(1, "A")
+        order = await store.orders.create_order_intent(
             NewOrder(1, 1, 1, "s", "https://x.y/1", 100, Decimal(5), confirm_token="t")
         )
-        await store.mark_order_placed(order.id, 1)
+        await store.orders.mark_order_placed(order.id, 1)
         clock[0] = datetime(2026, 11, 26, 17, 30, tzinfo=UTC)
         settings = load_settings({"TELEGRAM_BOT_TOKEN": "1:x", "SMM_API_KEY": "k"}, dotenv=None)
         access = AccessService(settings, store)

@@ -103,7 +103,7 @@ async def test_user_who_blocked_the_bot_is_marked(bot: BotRuntime, telegram: Fak
     telegram.block(1001)
     await alice.send("/help")
     await telegram.wait_idle()
-    user = await bot.store.get_user(1001)
+    user = await bot.store.users.get_user(1001)
     assert user is not None and user.blocked
     await bob.send("/start")  # nobody else is disturbed
     assert "Hi Bob" in (await bob.reply()).text

@@ -87,7 +87,7 @@ async def test_double_tap_places_each_good_line_once_and_reports_every_line(
     assert f"2. ✅ #4: order ID {new[0]}" in out
     assert "3. ❌ #4: refused, nothing charged." in out and "this link" in out
     assert f"4. ✅ #1: order ID {new[1]}" in out
-    assert await bot.store.count_user_orders(alice.id) >= 2
+    assert await bot.store.orders.count_user_orders(alice.id) >= 2
 
     again = await alice.answered(await alice.tap_data(f"mok:{_token(summary)}", message=done))
     assert "already confirmed" in again["text"]

@@ -71,7 +71,7 @@ async def test_started_partial_and_canceled(
     final_charge = service.rate * delivered / 1000
     assert f"Final charge: {format_money(final_charge, 'VND')}" in partial  # format: test_panel_models
     assert any(f"Order {second.panel_order_id} was canceled" in t for t in texts)
-    stored = await bot.store.get_order(first.id)
+    stored = await bot.store.orders.get_order(first.id)
     assert stored is not None and stored.remains == 400 and stored.charge == final_charge
 
 
@@ -106,7 +106,7 @@ async def test_blocked_user_is_marked_and_others_still_notified(
     run = await bot.tracking.run(bot.app.bot)
     assert (run.delivery.sent, run.delivery.blocked) == (1, 1)  # Alice's second notice isn't even tried
     assert "is completed" in (await bob.reply()).plain_text
-    user = await bot.store.get_user(ALICE)
+    user = await bot.store.users.get_user(ALICE)
     assert user is not None and user.blocked
 
     attempts = len([c for c in telegram.calls_of("sendMessage") if int(c.params["chat_id"]) == ALICE])

@@ -194,7 +194,7 @@ async def test_every_type_is_ordered_with_exactly_its_parameters(
     charge = RATE if case.flat else RATE * case.units / 1000
     assert (order.quantity, order.charge, before - panel.balance) == (case.units, charge, charge)
 
-    record = await bot.store.get_order_by_panel_id(order.order_id)
+    record = await bot.store.orders.get_order_by_panel_id(order.order_id)
     assert record is not None and record.state is OrderState.PLACED
     assert (record.quantity, record.charge) == (case.units, charge)
     own = {k: v for k, v in case.sent.items() if k not in {"link", "quantity", "comments"}}
@@ -348,7 +348,7 @@ async def test_a_half_filled_subscription_survives_a_restart(
             "service": str(_id(case)),
             **case.sent,
         }
-        record = await bot.store.get_order_by_panel_id(max(panel.orders))
+        record = await bot.store.orders.get_order_by_panel_id(max(panel.orders))
         assert record is not None and record.fields == case.sent
 
 

@@ -51,7 +51,7 @@ async def test_attach_the_panel_id_then_the_order_is_tracked_and_its_owner_told_
     bot: BotRuntime, telegram: FakeTelegram, panel: PanelSimulator
 ) -> None:
     owner, panel_id = await _unknown_order(telegram, panel, "https://facebook.com/posts/u1")
-    [order] = await bot.store.unresolved_orders(OWNER)
+    [order] = await bot.store.orders.unresolved_orders(OWNER)
     admin = telegram.user(ADMIN)
     await admin.send("/unknown")
     listing = await admin.reply()
@@ -62,7 +62,7 @@ async def test_attach_the_panel_id_then_the_order_is_tracked_and_its_owner_told_
     assert "not an order ID" in await _say(admin, "soon")
     assert f"panel order {panel_id}" in await _say(admin, str(panel_id))
 
-    settled = await bot.store.get_order(order.id)
+    settled = await bot.store.orders.get_order(order.id)
     assert settled is not None and settled.state is OrderState.PLACED and settled.panel_order_id == panel_id
     run = await bot.tracking.run(bot.app.bot)
     told = [m for m in owner.messages if "confirmed on the panel" in m.plain_text]
@@ -80,7 +80,7 @@ async def test_not_placed_asks_once_more_then_tells_the_owner(
     bot: BotRuntime, telegram: FakeTelegram, panel: PanelSimulator
 ) -> None:
     owner, _ = await _unknown_order(telegram, panel, "https://facebook.com/posts/u2")
-    [order] = await bot.store.unresolved_orders(OWNER)
+    [order] = await bot.store.orders.unresolved_orders(OWNER)
     admin = telegram.user(ADMIN)
     await admin.send("/unknown")
     listing = await admin.reply()
@@ -89,11 +89,11 @@ async def test_not_placed_asks_once_more_then_tells_the_owner(
     assert "not placed" in question.plain_text and question.message_id == listing.message_id
     await admin.tap("‹ Back to the list", question)
     listing = await admin.reply()
-    assert (await bot.store.get_order(order.id)).state is OrderState.UNKNOWN  # type: ignore[union-attr]
+    assert (await bot.store.orders.get_order(order.id)).state is OrderState.UNKNOWN  # type: ignore[union-attr]
     await admin.tap(f"✖ #{order.id} not placed", listing)
     await admin.tap("✖ Yes, not placed", await admin.reply())
     assert "marked not placed" in (await admin.reply()).plain_text
-    settled = await bot.store.get_order(order.id)
+    settled = await bot.store.orders.get_order(order.id)
     assert settled is not None and settled.state is OrderState.FAILED
     await bot.tracking.run(bot.app.bot)
     await bot.tracking.run(bot.app.bot)
@@ -105,7 +105,7 @@ async def test_typed_verdicts_are_checked_against_the_panel_and_other_orders(
     bot: BotRuntime, telegram: FakeTelegram, panel: PanelSimulator
 ) -> None:
     _, first_panel_id = await _unknown_order(telegram, panel, "https://facebook.com/posts/u3")
-    [first] = await bot.store.unresolved_orders(OWNER)
+    [first] = await bot.store.orders.unresolved_orders(OWNER)
     admin = telegram.user(ADMIN)
     assert "/unknown 12 98765" in await _say(admin, f"/unknown {first.id}")
     assert "/unknown 12 98765" in await _say(admin, f"/unknown {first.id} maybe")
@@ -115,22 +115,22 @@ async def test_typed_verdicts_are_checked_against_the_panel_and_other_orders(
     assert "already settled" in await _say(admin, f"/unknown {first.id} no")
 
     await _unknown_order(telegram, panel, "https://facebook.com/posts/u4")
-    [second] = await bot.store.unresolved_orders(OWNER)
+    [second] = await bot.store.orders.unresolved_orders(OWNER)
     answer = await _say(admin, f"/unknown {second.id} {first_panel_id}")
     assert f"already belongs to order #{first.id}" in answer
-    assert (await bot.store.get_order(second.id)).state is OrderState.UNKNOWN  # type: ignore[union-attr]
+    assert (await bot.store.orders.get_order(second.id)).state is OrderState.UNKNOWN  # type: ignore[union-attr]
 
 
 async def test_only_admins_may_settle(bot: BotRuntime, telegram: FakeTelegram, panel: PanelSimulator) -> None:
     owner, panel_id = await _unknown_order(telegram, panel, "https://facebook.com/posts/u5")
-    [order] = await bot.store.unresolved_orders(OWNER)
+    [order] = await bot.store.orders.unresolved_orders(OWNER)
     assert "for the bot's admins" in await _say(owner, "/unknown")
     assert "for the bot's admins" in await _say(owner, f"/unknown {order.id} {panel_id}")
     for data in (f"up:{order.id}", f"uN:{order.id}", "ul"):
         answer = await owner.answered(await owner.tap_data(data))
         assert answer.get("show_alert")
     await telegram.wait_idle()
-    assert (await bot.store.get_order(order.id)).state is OrderState.UNKNOWN  # type: ignore[union-attr]
+    assert (await bot.store.orders.get_order(order.id)).state is OrderState.UNKNOWN  # type: ignore[union-attr]
 
 
 async def test_admins_are_alerted_once_per_new_unknown_order(

@@ -120,7 +120,7 @@ async def test_default_order_happy_path(
     sim_order = panel.orders[order_id]
     assert (sim_order.service_id, sim_order.link, sim_order.quantity) == (1, LINK, 1500)
     assert before - panel.balance == Decimal("37500")
-    record = await bot.store.get_order_by_panel_id(order_id)
+    record = await bot.store.orders.get_order_by_panel_id(order_id)
     assert record is not None and record.state is OrderState.PLACED and record.user_id == alice.id
     assert record.charge == Decimal("37500")
 
@@ -254,7 +254,7 @@ async def test_concurrent_confirm_taps_place_one_order(
     await telegram.wait_idle()
     assert len(panel.calls_for("add")) == 1
     assert any("already placed" in (a.get("text") or "") for a in answers)
-    assert await bot.store.count_user_orders(alice.id) == 1
+    assert await bot.store.orders.count_user_orders(alice.id) == 1
 
 
 async def test_repeat_tap_after_success_says_already_placed(
@@ -342,7 +342,7 @@ async def test_panel_refusal_is_shown_and_nothing_recorded_as_placed(
     assert "refused the order: The shop can't take orders right now" in answer
     assert "Nothing was charged" in answer
     assert "funds" not in answer  # the owner's balance is not the user's business (issue 12)
-    assert await bot.store.list_user_orders(alice.id) == []
+    assert await bot.store.orders.list_user_orders(alice.id) == []
     assert panel.orders == {}
 
 
@@ -354,7 +354,7 @@ async def test_active_order_with_same_link_is_refused_in_plain_words(
     await confirm(alice)
     await to_summary(alice)
     assert "Wait until your current order on this link finishes" in (await confirm(alice)).plain_text
-    assert await bot.store.count_user_orders(alice.id) == 1
+    assert await bot.store.orders.count_user_orders(alice.id) == 1
 
 
 async def test_garbled_answer_to_add_keeps_an_unknown_order(
@@ -366,7 +366,7 @@ async def test_garbled_answer_to_add_keeps_an_unknown_order(
     answer = (await confirm(alice)).plain_text
     assert "may or may not have been placed" in answer
     assert len(panel.calls_for("add")) == 1  # never retried
-    [order] = await bot.store.unresolved_orders(alice.id)
+    [order] = await bot.store.orders.unresolved_orders(alice.id)
     assert order.state is OrderState.UNKNOWN and order.link == LINK
 
 
@@ -377,7 +377,7 @@ async def test_unreachable_panel_places_nothing(
     await to_summary(alice)
     await panel.stop()
     assert "could not be reached" in (await confirm(alice)).plain_text
-    assert await bot.store.list_user_orders(alice.id) == []
+    assert await bot.store.orders.list_user_orders(alice.id) == []
 
 
 async def test_price_change_between_summary_and_confirm(

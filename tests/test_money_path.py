@@ -123,7 +123,7 @@ async def test_confirm_with_an_insane_answer_says_unknown_never_refused(
     assert "may or may not have been placed" in text
     assert "refused" not in text and "None" not in text
     assert not any(words in text.lower() for words in TRY_AGAIN)
-    [order] = await bot.store.unresolved_orders(alice.id)
+    [order] = await bot.store.orders.unresolved_orders(alice.id)
     assert order.state is OrderState.UNKNOWN and order.panel_order_id is None
     assert len(panel.calls_for("add")) == 1
 
@@ -164,7 +164,7 @@ async def test_receipt_arrives_after_a_telegram_outage_and_never_says_try_again(
             break
         assert not any(words in message.plain_text.lower() for words in TRY_AGAIN), message.plain_text
     assert str(order_id) in message.plain_text
-    record = await bot.store.get_order_by_panel_id(order_id)
+    record = await bot.store.orders.get_order_by_panel_id(order_id)
     assert record is not None and record.state is OrderState.PLACED
     await telegram.wait_idle()
     everything = " ".join(m.plain_text.lower() for m in alice.messages)
@@ -176,7 +176,7 @@ async def test_database_refusing_the_placed_write_still_shows_placed_and_lands_l
     bot: BotRuntime, telegram: FakeTelegram, panel: PanelSimulator
 ) -> None:
     bot.writes.delays = (0.05,)
-    real = bot.store.mark_order_placed
+    real = bot.store.orders.mark_order_placed
     refusals = {"left": 3}
 
     async def disk_full(order_id: int, panel_order_id: int) -> None:
@@ -185,7 +185,7 @@ async def test_database_refusing_the_placed_write_still_shows_placed_and_lands_l
             raise sqlite3.OperationalError("database or disk is full")
         await real(order_id, panel_order_id)
 
-    bot.store.mark_order_placed = disk_full  # type: ignore[method-assign]
+    bot.store.orders.mark_order_placed = disk_full  # type: ignore[method-assign]
     alice = telegram.user()
     await to_summary(alice)
     text = (await confirm(alice)).plain_text
@@ -194,7 +194,7 @@ async def test_database_refusing_the_placed_write_still_shows_placed_and_lands_l
     assert not any(words in text.lower() for words in TRY_AGAIN)
 
     async def landed() -> bool:
-        record = await bot.store.get_order_by_panel_id(order_id)
+        record = await bot.store.orders.get_order_by_panel_id(order_id)
         return record is not None and record.state is OrderState.PLACED
 
     await _eventually(landed)
@@ -209,7 +209,7 @@ async def test_a_write_still_refused_at_shutdown_is_logged_with_the_panel_id(
     async def always_full(order_id: int, panel_order_id: int) -> None:
         raise sqlite3.OperationalError("database or disk is full")
 
-    bot.store.mark_order_placed = always_full  # type: ignore[method-assign]
+    bot.store.orders.mark_order_placed = always_full  # type: ignore[method-assign]
     alice = telegram.user()
     await to_summary(alice)
     assert "Order placed" in (await confirm(alice)).plain_text

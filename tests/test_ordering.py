@@ -26,7 +26,7 @@ from bot.services.ordering import (
     parse_whole_number,
     quote,
 )
-from bot.store import OrderState, SqliteStore
+from bot.store import OrderState, Store
 
 LIKES = Service(1, "Likes", "Default", "FB", Decimal("25000"), 100, 10000, dripfeed=True)
 
@@ -118,7 +118,7 @@ def test_draft_roundtrip_rejects_junk() -> None:
 
 
 @pytest.fixture
-async def ordering(tmp_path: Path) -> AsyncIterator[tuple[OrderingService, SqliteStore, PanelSimulator]]:
+async def ordering(database: str | Path) -> AsyncIterator[tuple[OrderingService, Store, PanelSimulator]]:
     sim = PanelSimulator(
         api_key="k",
         services=[
@@ -135,9 +135,9 @@ async def ordering(tmp_path: Path) -> AsyncIterator[tuple[OrderingService, Sqlit
     )
     await sim.start()
     panel = PanelClient(sim.url, "k", timeout=1, retries=0)
-    store = SqliteStore(tmp_path / "o.sqlite3")
+    store = Store(database)
     await store.open()
-    await store.touch_user(7, "U")
+    await store.users.touch_user(7, "U")
     yield OrderingService(store, panel, CatalogCache(panel.services)), store, sim
     await store.close()
     await panel.close()
@@ -162,10 +162,10 @@ async def test_intent_exists_while_the_panel_is_thinking(ordering) -> None:
     sim.slow_seconds = 0.3
     task = asyncio.create_task(service.place(7, 7, draft))
     await asyncio.sleep(0.15)
-    [intent] = await store.unresolved_orders(7)  # recorded before the answer came back
+    [intent] = await store.orders.unresolved_orders(7)  # recorded before the answer came back
     assert intent.state is OrderState.INTENT and intent.panel_order_id is None
     assert (await task).outcome is Outcome.PLACED
-    assert await store.unresolved_orders(7) == []
+    assert await store.orders.unresolved_orders(7) == []
 
 
 async def test_refusal_marks_failed(ordering) -> None:
@@ -175,5 +175,5 @@ async def test_refusal_marks_failed(ordering) -> None:
     with pytest.raises(OrderFailed) as info:
         await service.place(7, 7, draft)
     assert info.value.message == "Not enough funds on balance"
-    order = await store.get_order_by_confirmation(draft.token or "")
+    order = await store.orders.get_order_by_confirmation(draft.token or "")
     assert order is not None and order.state is OrderState.FAILED

@@ -18,7 +18,7 @@ from bot.panel.client import PanelClient
 from bot.panel.simulator import PanelSimulator
 from bot.services.catalog import CatalogCache
 from bot.services.ordering import Draft, InvalidInput, OrderingService, Outcome
-from bot.store import NewOrder, OrderState, SqliteStore
+from bot.store import NewOrder, OrderState, Store
 from tests.conftest import PANEL_KEY
 from tests.test_e2e_wizard import SERVICES
 
@@ -28,7 +28,7 @@ LIKES, PACKAGE, COMMENTS = 1, 2, 3  # 25,000 per 1000 · 150,000 flat · 30,000 
 
 @dataclass
 class Env:
-    store: SqliteStore
+    store: Store
     panel: PanelClient
     catalog: CatalogCache
     sim: PanelSimulator
@@ -38,13 +38,13 @@ class Env:
 
 
 @pytest.fixture(params=["json", "form"])
-async def env(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Env]:
+async def env(request: pytest.FixtureRequest, database: str | Path) -> AsyncIterator[Env]:
     sim = PanelSimulator(api_key=PANEL_KEY, services=[dict(s) for s in SERVICES])
     await sim.start()
     client = PanelClient(sim.url, PANEL_KEY, body_format=request.param, timeout=2.0, retries=0)
     try:
-        async with SqliteStore(tmp_path / "g.sqlite3") as store:
-            await store.touch_user(USER, "U")
+        async with Store(database) as store:
+            await store.users.touch_user(USER, "U")
             yield Env(store, client, CatalogCache(client.services), sim)
     finally:
         await client.close()
@@ -70,7 +70,7 @@ async def test_confirm_rechecks_the_daily_limit(env: Env) -> None:
     assert refused.value.key == "wizard_over_daily_limit"
     assert refused.value.values["left"] == Decimal("5000")
     assert len(env.sim.calls_for("add")) == 1
-    assert await env.store.get_order_by_confirmation(second.token or "") is None
+    assert await env.store.orders.get_order_by_confirmation(second.token or "") is None
 
 
 async def test_an_order_of_unknown_outcome_counts_as_spent(env: Env) -> None:
@@ -87,7 +87,7 @@ async def test_an_order_of_unknown_outcome_counts_as_spent(env: Env) -> None:
 async def test_an_intent_cut_off_by_a_crash_counts_as_spent(env: Env) -> None:
     ordering = env.ordering(user_daily_limit=Decimal("30000"))
     # What a crash mid-`add` leaves behind: the intent `place` wrote first, never resolved.
-    intent = await env.store.create_order_intent(
+    intent = await env.store.orders.create_order_intent(
         NewOrder(USER, USER, LIKES, "Likes", "https://facebook.com/posts/a", 1000, Decimal("25000"), "tok")
     )
     assert intent.state is OrderState.INTENT

@@ -24,7 +24,7 @@ from bot.runtime import BotRuntime
 from bot.services.catalog import CatalogCache
 from bot.services.money import format_amount, format_money
 from bot.services.poller import StatusPoller
-from bot.store import SqliteStore
+from bot.store import Store
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.orders import place_order
 
@@ -200,17 +200,19 @@ def test_format_amount_never_crashes(amount: Decimal | int, en: str, vi: str) ->
 # -- the store ---------------------------------------------------------------------------------
 
 
-async def test_store_skips_a_value_sqlite_cannot_take_and_applies_the_rest(tmp_path: Path) -> None:
+async def test_store_skips_a_value_the_database_cannot_take_and_applies_the_rest(
+    database: str | Path,
+) -> None:
     from bot.store import NewOrder
 
-    async with SqliteStore(tmp_path / "s.sqlite3") as store:
-        await store.touch_user(1, "A")
+    async with Store(database) as store:
+        await store.users.touch_user(1, "A")
         for panel_id in (11, 12, 13):
-            intent = await store.create_order_intent(
+            intent = await store.orders.create_order_intent(
                 NewOrder(1, 1, 7, "s", f"https://x.y/{panel_id}", 100, Decimal(5), f"t{panel_id}")
             )
-            await store.mark_order_placed(intent.id, panel_id)
-        changed = await store.apply_statuses(
+            await store.orders.mark_order_placed(intent.id, panel_id)
+        changed = await store.orders.apply_statuses(
             [
                 OrderStatus(11, "Completed", start_count=10**30),  # built by hand, not parsed
                 OrderStatus(12, "Completed", charge=Decimal("4.5")),
@@ -219,9 +221,9 @@ async def test_store_skips_a_value_sqlite_cannot_take_and_applies_the_rest(tmp_p
             ]
         )
         assert changed == 1
-        assert (await store.get_order_by_panel_id(12)).charge == Decimal("4.5")
+        assert (await store.orders.get_order_by_panel_id(12)).charge == Decimal("4.5")
         for skipped in (11, 13):
-            order = await store.get_order_by_panel_id(skipped)
+            order = await store.orders.get_order_by_panel_id(skipped)
             assert order.status == "Pending" and order.charge == Decimal(5) and order.start_count is None
 
 
@@ -233,19 +235,19 @@ class Polling:
     """A real store, client and poller against the simulator (also a `place_order` backend)."""
 
     poller: StatusPoller
-    store: SqliteStore
+    store: Store
     sim: PanelSimulator
     panel: PanelClient
     catalog: CatalogCache
 
 
 @pytest.fixture
-async def polling(tmp_path: Path) -> AsyncIterator[Polling]:
+async def polling(database: str | Path) -> AsyncIterator[Polling]:
     sim = PanelSimulator(api_key="k", service_count=50)
     await sim.start()
     client = PanelClient(sim.url, "k", timeout=2, retries=0)
     try:
-        async with SqliteStore(tmp_path / "p.sqlite3") as store:
+        async with Store(database) as store:
             yield Polling(StatusPoller(store, client), store, sim, client, CatalogCache(client.services))
     finally:
         await client.close()
@@ -266,9 +268,9 @@ async def test_poisoned_entries_are_skipped_alone_and_logged_once(
     report = await polling.poller.cycle()  # used to raise OverflowError, every cycle
     assert report.failed is None and report.status_calls == 1
     for order in good:
-        assert (await polling.store.get_order(order.id)).status == "Completed"
+        assert (await polling.store.orders.get_order(order.id)).status == "Completed"
     for order in bad:
-        stored = await polling.store.get_order(order.id)
+        stored = await polling.store.orders.get_order(order.id)
         assert (stored.status, stored.charge, stored.start_count) == ("Pending", order.charge, None)
         assert len(warnings_about(caplog, order.panel_order_id)) == 1
     assert not any("OverflowError" in r.getMessage() for r in caplog.records)
@@ -276,13 +278,13 @@ async def test_poisoned_entries_are_skipped_alone_and_logged_once(
     await polling.poller.cycle()  # still poisoned: skipped again, but not logged again
     for order in bad:
         assert len(warnings_about(caplog, order.panel_order_id)) == 1
-        assert (await polling.store.get_order(order.id)).status == "Pending"
-    assert await polling.store.due_order_ids() != []
+        assert (await polling.store.orders.get_order(order.id)).status == "Pending"
+    assert await polling.store.orders.due_order_ids() != []
 
     await polling.poller.cycle()  # the panel answers sanely again: tracked as usual
     for order in bad:
-        assert (await polling.store.get_order(order.id)).status == "Completed"
-    assert await polling.store.due_order_ids() == []
+        assert (await polling.store.orders.get_order(order.id)).status == "Completed"
+    assert await polling.store.orders.due_order_ids() == []
 
 
 # -- end to end --------------------------------------------------------------------------------
@@ -308,7 +310,7 @@ async def test_others_in_the_batch_are_still_notified(
     assert run.delivery.sent == 2
     assert f"Order {fine.panel_order_id} is completed" in (await alice.reply()).plain_text
     assert f"Order {also_fine.panel_order_id} is completed" in (await bob.reply()).plain_text
-    assert (await bot.store.get_order(poisoned.id)).status == "Pending"
+    assert (await bot.store.orders.get_order(poisoned.id)).status == "Pending"
 
     again = await bot.tracking.run(bot.app.bot)
     assert again.delivery.sent == 0 and again.cycle.failed is None

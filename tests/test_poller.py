@@ -12,7 +12,7 @@ import pytest
 from bot.panel.client import PanelClient
 from bot.panel.simulator import FailureMode, PanelSimulator
 from bot.services.poller import MAX_BACKOFF_SECONDS, StatusPoller
-from bot.store import NewOrder, SqliteStore
+from bot.store import NewOrder, Store
 
 
 class Clock:
@@ -24,13 +24,13 @@ class Clock:
 
 
 @pytest.fixture
-async def env(tmp_path: Path) -> AsyncIterator[tuple[StatusPoller, SqliteStore, PanelSimulator, Clock]]:
+async def env(database: str | Path) -> AsyncIterator[tuple[StatusPoller, Store, PanelSimulator, Clock]]:
     sim = PanelSimulator(api_key="k", service_count=50)
     await sim.start()
     panel = PanelClient(sim.url, "k", timeout=1, retries=0)
-    store = SqliteStore(tmp_path / "p.sqlite3")
+    store = Store(database)
     await store.open()
-    await store.touch_user(1, "A")
+    await store.users.touch_user(1, "A")
     clock = Clock()
     yield StatusPoller(store, panel, base_backoff=60, clock=clock), store, sim, clock
     await store.close()
@@ -38,12 +38,12 @@ async def env(tmp_path: Path) -> AsyncIterator[tuple[StatusPoller, SqliteStore, 
     await sim.stop()
 
 
-async def track(store: SqliteStore, panel_ids: list[int]) -> None:
+async def track(store: Store, panel_ids: list[int]) -> None:
     for panel_id in panel_ids:
-        intent = await store.create_order_intent(
+        intent = await store.orders.create_order_intent(
             NewOrder(1, 1, 1, "s", f"https://x.y/{panel_id}", 100, 1, confirm_token=f"t{panel_id}")  # type: ignore[arg-type]
         )
-        await store.mark_order_placed(intent.id, panel_id)
+        await store.orders.mark_order_placed(intent.id, panel_id)
 
 
 async def test_250_active_orders_take_3_status_calls(env) -> None:
@@ -56,7 +56,7 @@ async def test_250_active_orders_take_3_status_calls(env) -> None:
     assert (report.orders_polled, report.status_calls) == (250, 3)
     assert len(sim.calls_for("status")) == 3
     assert report.changed == 250  # every row got its first check (checked_at) or a new status
-    assert (await store.get_order_by_panel_id(ids[1])).status == "Canceled"  # normalised
+    assert (await store.orders.get_order_by_panel_id(ids[1])).status == "Canceled"  # normalised
     # Final orders are not asked about again.
     sim.calls.clear()
     assert (await poller.cycle()).orders_polled == 248
@@ -108,11 +108,11 @@ async def test_refills_are_tracked_in_one_multi_call(env) -> None:
     finally:
         await client.close()
     for panel_id, refill_id in zip(ids, refill_ids, strict=True):
-        order = await store.get_order_by_panel_id(panel_id)
-        await store.add_refill(order.id, 1, refill_id)
+        order = await store.orders.get_order_by_panel_id(panel_id)
+        await store.refills.add_refill(order.id, 1, refill_id)
     sim.finish_refill(refill_ids[0], "Completed")
     report = await poller.cycle()
     assert (report.refills_polled, report.refill_calls) == (2, 1)
-    refills = {r.refill_id: r.status for r in await store.list_user_refills(1)}
+    refills = {r.refill_id: r.status for r in await store.refills.list_user_refills(1)}
     assert refills[refill_ids[0]] == "Completed"
     assert (await poller.cycle()).refills_polled == 1  # the finished one is done

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 from bot.panel.simulator import FailureMode, PanelSimulator
-from bot.store import OrderState, SqliteStore
-from tests.conftest import PANEL_KEY, TOKEN
+from bot.store import OrderState, Store
+from tests.conftest import PANEL_KEY, TOKEN, database_env
 from tests.support.fake_telegram import FakeTelegram
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,16 +50,17 @@ async def stop(process: asyncio.subprocess.Process, signum: int) -> tuple[float,
 
 
 async def test_process_serves_and_stops_on_sigterm(
-    telegram: FakeTelegram, panel: PanelSimulator, tmp_path: Path
+    telegram: FakeTelegram, panel: PanelSimulator, tmp_path: Path, database: str | Path
 ) -> None:
-    db = tmp_path / "db" / "bot.sqlite3"
+    if isinstance(database, Path):
+        database = tmp_path / "db" / "bot.sqlite3"  # a folder that doesn't exist yet, too
     process = await spawn(
         {
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_URL": telegram.base_url,
             "SMM_API_URL": panel.url,
             "SMM_API_KEY": PANEL_KEY,
-            "DATABASE_PATH": str(db),
+            **database_env(database),
             "ALLOWED_USER_IDS": "*",
             "LOG_LEVEL": "DEBUG",
         },
@@ -73,16 +74,22 @@ async def test_process_serves_and_stops_on_sigterm(
     assert "PTBUserWarning" not in stderr and "per_message" not in stderr  # nothing that reads as an error
     # DEBUG logging, yet neither secret made it to the log.
     assert TOKEN not in stderr and PANEL_KEY not in stderr
-    # The store was closed cleanly: SQLite removes the WAL file on the last close.
-    assert os.path.exists(db) and not os.path.exists(f"{db}-wal")
+    if isinstance(database, Path):
+        # The store was closed cleanly: SQLite removes the WAL file on the last close.
+        assert os.path.exists(database) and not os.path.exists(f"{database}-wal")
+    async with Store(database) as store:  # what the process wrote is there
+        alice = telegram.user()
+        assert [(u.id, u.first_name) for u in await store.users.list_users()] == [(alice.id, "Alice")]
 
 
-async def test_demo_panel_needs_only_a_token(telegram: FakeTelegram, tmp_path: Path) -> None:
+async def test_demo_panel_needs_only_a_token(
+    telegram: FakeTelegram, tmp_path: Path, database: str | Path
+) -> None:
     process = await spawn(
         {
             "TELEGRAM_BOT_TOKEN": TOKEN,
             "TELEGRAM_API_URL": telegram.base_url,
-            "DATABASE_PATH": str(tmp_path / "demo.sqlite3"),
+            **database_env(database),
             "ALLOWED_USER_IDS": "*",
         },
         tmp_path,
@@ -94,13 +101,15 @@ async def test_demo_panel_needs_only_a_token(telegram: FakeTelegram, tmp_path: P
     assert elapsed < 5
 
 
-async def test_rejected_token_exits_2_with_one_line(telegram: FakeTelegram, tmp_path: Path) -> None:
+async def test_rejected_token_exits_2_with_one_line(
+    telegram: FakeTelegram, tmp_path: Path, database: str | Path
+) -> None:
     process = await spawn(
         {
             "TELEGRAM_BOT_TOKEN": "999:wrong-token",
             "TELEGRAM_API_URL": telegram.base_url,
             "SMM_API_KEY": PANEL_KEY,
-            "DATABASE_PATH": str(tmp_path / "x.sqlite3"),
+            **database_env(database),
         },
         tmp_path,
     )
@@ -110,7 +119,9 @@ async def test_rejected_token_exits_2_with_one_line(telegram: FakeTelegram, tmp_
     assert "Traceback" not in stderr.decode()
 
 
-async def test_sigkill_during_order_placement_is_recovered(telegram: FakeTelegram, tmp_path: Path) -> None:
+async def test_sigkill_during_order_placement_is_recovered(
+    telegram: FakeTelegram, tmp_path: Path, database: str | Path
+) -> None:
     """The process dies while `add` is in flight: the intent survives, and after a restart the
     owner is told the outcome is unknown and how to check — never silence, never a re-send."""
     panel = PanelSimulator(
@@ -128,13 +139,12 @@ async def test_sigkill_during_order_placement_is_recovered(telegram: FakeTelegra
         ],
     )
     await panel.start()
-    db = tmp_path / "bot.sqlite3"
     env = {
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_URL": telegram.base_url,
         "SMM_API_URL": panel.url,
         "SMM_API_KEY": PANEL_KEY,
-        "DATABASE_PATH": str(db),
+        **database_env(database),
         "ALLOWED_USER_IDS": "*",
         "STATUS_POLL_SECONDS": "5",
         "LOG_LEVEL": "DEBUG",
@@ -150,11 +160,11 @@ async def test_sigkill_during_order_placement_is_recovered(telegram: FakeTelegra
         await alice.tap("✅ Confirm")
         await telegram.wait_for(lambda: bool(panel.calls_for("add")), timeout=10, what="the add call")
         process.kill()  # SIGKILL: no shutdown code runs
-        await process.wait()
+        await process.communicate()  # not wait(): it would wait for pipes nobody drains
         panel.failure = FailureMode.NONE
 
-        async with SqliteStore(db) as store:
-            [intent] = await store.unresolved_orders(alice.id)
+        async with Store(database) as store:
+            [intent] = await store.orders.unresolved_orders(alice.id)
             assert intent.state is OrderState.INTENT and intent.link == "https://facebook.com/p/1"
 
         process = await spawn(env, tmp_path)
@@ -165,17 +175,19 @@ async def test_sigkill_during_order_placement_is_recovered(telegram: FakeTelegra
         assert len(panel.calls_for("add")) == 1  # never re-sent
         _, code, stderr = await stop(process, signal.SIGTERM)
         assert code == 0 and TOKEN not in stderr and PANEL_KEY not in stderr
-        async with SqliteStore(db) as store:
-            [order] = await store.unresolved_orders(alice.id)
+        async with Store(database) as store:
+            [order] = await store.orders.unresolved_orders(alice.id)
             assert order.state is OrderState.UNKNOWN and order.notified_status == "Unknown"
     finally:
         if process.returncode is None:
             process.kill()
-            await process.wait()
+            await process.communicate()
         await panel.stop()
 
 
-async def test_unreachable_telegram_says_why_before_stopping(tmp_path: Path, panel: PanelSimulator) -> None:
+async def test_unreachable_telegram_says_why_before_stopping(
+    tmp_path: Path, panel: PanelSimulator, database: str | Path
+) -> None:
     """The cause first, then the shutdown lines, then exit 1: the last words are not 'bot stopped'
     with the reason hidden above them."""
     process = await spawn(
@@ -184,7 +196,7 @@ async def test_unreachable_telegram_says_why_before_stopping(tmp_path: Path, pan
             "TELEGRAM_API_URL": "http://127.0.0.1:9/bot",  # the discard port: nothing listens
             "SMM_API_URL": panel.url,
             "SMM_API_KEY": PANEL_KEY,
-            "DATABASE_PATH": str(tmp_path / "bot.sqlite3"),
+            **database_env(database),
             "ALLOWED_USER_IDS": "*",
         },
         tmp_path,

@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 from bot.panel.simulator import FailureMode, PanelSimulator
-from bot.store import OrderState, SqliteStore
-from tests.conftest import PANEL_KEY, TOKEN
+from bot.store import OrderState, Store
+from tests.conftest import PANEL_KEY, TOKEN, database_env
 from tests.support.fake_telegram import FakeTelegram, FakeUser
 from tests.test_process import spawn
 
@@ -33,13 +33,13 @@ SERVICE = {
 }
 
 
-def bot_env(telegram: FakeTelegram, panel: PanelSimulator, db: Path) -> dict[str, str]:
+def bot_env(telegram: FakeTelegram, panel: PanelSimulator, database: str | Path) -> dict[str, str]:
     return {
         "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_URL": telegram.base_url,
         "SMM_API_URL": panel.url,
         "SMM_API_KEY": PANEL_KEY,
-        "DATABASE_PATH": str(db),
+        **database_env(database),
         "ALLOWED_USER_IDS": "*",
         "STATUS_POLL_SECONDS": "5",
         "LOG_LEVEL": "DEBUG",
@@ -72,15 +72,14 @@ async def wizard_until_summary(user: FakeUser, link: str) -> None:
 
 
 async def test_sigterm_while_add_hangs_exits_in_time_and_the_owner_is_told_after_restart(
-    telegram: FakeTelegram, tmp_path: Path
+    telegram: FakeTelegram, tmp_path: Path, database: str | Path
 ) -> None:
     """The panel holds Alice's `add` (it would for up to 300 s) while Bob is half-way through
     the wizard.  SIGTERM: the process is gone well before SIGKILL; after the restart Alice is
     told her order's outcome is unknown (never re-sent), and Bob's wizard carries on."""
     panel = PanelSimulator(api_key=PANEL_KEY, services=[SERVICE])
     await panel.start()
-    db = tmp_path / "bot.sqlite3"
-    env = bot_env(telegram, panel, db)
+    env = bot_env(telegram, panel, database)
     alice, bob = telegram.user(1001), telegram.user(1002, first_name="Bob")
     process = await spawn(env, tmp_path)
     try:
@@ -96,8 +95,8 @@ async def test_sigterm_while_add_hangs_exits_in_time_and_the_owner_is_told_after
         assert code == 0, f"exit code {code} after {elapsed:.1f}s\n{stderr[-3000:]}"
         assert TOKEN not in stderr and PANEL_KEY not in stderr
         panel.failure = FailureMode.NONE
-        async with SqliteStore(db) as store:
-            [cut_off] = await store.unresolved_orders(alice.id)
+        async with Store(database) as store:
+            [cut_off] = await store.orders.unresolved_orders(alice.id)
             assert cut_off.link == "https://facebook.com/p/1"
 
         process = await spawn(env, tmp_path)
@@ -110,8 +109,8 @@ async def test_sigterm_while_add_hangs_exits_in_time_and_the_owner_is_told_after
         assert len(panel.calls_for("add")) == 1  # never re-sent
         _, code, stderr = await sigterm(process)
         assert code == 0, stderr[-3000:]
-        async with SqliteStore(db) as store:
-            [order] = await store.unresolved_orders(alice.id)
+        async with Store(database) as store:
+            [order] = await store.orders.unresolved_orders(alice.id)
             assert order.state is OrderState.UNKNOWN and order.notified_status == "Unknown"
     finally:
         if process.returncode is None:
@@ -120,14 +119,15 @@ async def test_sigterm_while_add_hangs_exits_in_time_and_the_owner_is_told_after
         await panel.stop()
 
 
-async def test_sigterm_while_the_poller_hangs_exits_in_time(telegram: FakeTelegram, tmp_path: Path) -> None:
+async def test_sigterm_while_the_poller_hangs_exits_in_time(
+    telegram: FakeTelegram, tmp_path: Path, database: str | Path
+) -> None:
     """A tracking cycle is stuck on the panel (3 attempts × 25 s with the defaults): SIGTERM
-    still ends the process in time, cleanly (the database is closed: no WAL file left)."""
+    still ends the process in time, cleanly (the database is closed: on SQLite no WAL file left)."""
     panel = PanelSimulator(api_key=PANEL_KEY, services=[SERVICE])
     await panel.start()
-    db = tmp_path / "bot.sqlite3"
     alice = telegram.user()
-    process = await spawn(bot_env(telegram, panel, db), tmp_path)
+    process = await spawn(bot_env(telegram, panel, database), tmp_path)
     try:
         await wizard_until_summary(alice, "https://facebook.com/p/3")
         await alice.tap(CONFIRM)
@@ -140,7 +140,11 @@ async def test_sigterm_while_the_poller_hangs_exits_in_time(telegram: FakeTelegr
         elapsed, code, stderr = await sigterm(process)
         assert code == 0, f"exit code {code} after {elapsed:.1f}s\n{stderr[-3000:]}"
         assert "bot stopped" in stderr
-        assert os.path.exists(db) and not os.path.exists(f"{db}-wal")
+        if isinstance(database, Path):
+            assert os.path.exists(database) and not os.path.exists(f"{database}-wal")
+        async with Store(database) as store:  # the placed order was kept
+            [order] = await store.orders.list_user_orders(alice.id)
+            assert order.state is OrderState.PLACED and order.link == "https://facebook.com/p/3"
     finally:
         if process.returncode is None:
             process.kill()
@@ -148,22 +152,39 @@ async def test_sigterm_while_the_poller_hangs_exits_in_time(telegram: FakeTelegr
         await panel.stop()
 
 
+async def exits_1(process: asyncio.subprocess.Process, within: float) -> tuple[str, str]:
+    """The process ends by itself within `within` seconds with exit code 1; its stderr and
+    that stderr's last line."""
+    try:
+        _, stderr_bytes = await asyncio.wait_for(process.communicate(), within)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.communicate()
+    stderr = stderr_bytes.decode()
+    assert process.returncode == 1, stderr
+    return stderr, stderr.strip().splitlines()[-1]
+
+
 async def test_damaged_database_exits_1_at_once_naming_the_file(
     telegram: FakeTelegram, panel: PanelSimulator, tmp_path: Path
 ) -> None:
     db = tmp_path / "bot.sqlite3"
     db.write_bytes(b"this is not an SQLite database, just garbage " * 200)
-    process = await spawn(bot_env(telegram, panel, db), tmp_path)
-    try:
-        _, stderr_bytes = await asyncio.wait_for(process.communicate(), 5)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    stderr = stderr_bytes.decode()
-    assert process.returncode == 1, stderr
-    last = stderr.strip().splitlines()[-1]
+    stderr, last = await exits_1(await spawn(bot_env(telegram, panel, db), tmp_path), 5)
     assert str(db) in last and "damaged" in last and "backup" in last and "move it aside" in last
     assert "Traceback" not in stderr
     assert TOKEN not in stderr and PANEL_KEY not in stderr
     assert db.read_bytes().startswith(b"this is not an SQLite database")  # left for the owner
+
+
+async def test_unreachable_database_server_exits_1_at_once_without_its_password(
+    telegram: FakeTelegram, panel: PanelSimulator, tmp_path: Path
+) -> None:
+    """PostgreSQL's counterpart: nothing listens at DATABASE_URL (port 1), and the one line
+    names the server but never the password."""
+    url = "postgresql://postgres:s3cret-pw@127.0.0.1:1/nope"
+    stderr, last = await exits_1(await spawn(bot_env(telegram, panel, url), tmp_path), 15)
+    assert last.startswith("database error:") and "127.0.0.1:1/nope" in last and "DATABASE_URL" in last
+    assert "s3cret-pw" not in stderr and "Traceback" not in stderr
+    assert TOKEN not in stderr and PANEL_KEY not in stderr

@@ -25,7 +25,7 @@ from bot.services.admin import AdminService
 from bot.services.catalog import CatalogCache
 from bot.services.ordering import Draft, InvalidInput, OrderingService, Outcome
 from bot.services.poller import StatusPoller
-from bot.store import SqliteStore
+from bot.store import Store
 from tests.conftest import PANEL_KEY
 from tests.support.fake_telegram import FakeTelegram, FakeUser
 from tests.support.runtime import running
@@ -86,7 +86,7 @@ async def test_a_refunded_order_frees_the_daily_limit_and_leaves_the_stats(
         panel.script("status", refunded_keeping_the_charge(panel, first))
         await bot.tracking.run(bot.app.bot)
         assert f"Order {first} was refunded" in (await alice.reply()).plain_text
-        record = await bot.store.get_order_by_panel_id(first)
+        record = await bot.store.orders.get_order_by_panel_id(first)
         assert record is not None and record.status == "Refunded" and record.charge == Decimal("25000")
 
         again = await to_summary(alice, link="https://facebook.com/posts/2", quantity="1000")
@@ -118,7 +118,7 @@ async def test_an_order_canceled_on_the_panel_is_not_in_stats_or_users(
 
 @dataclass
 class Backend:
-    store: SqliteStore
+    store: Store
     panel: PanelClient
     catalog: CatalogCache
     sim: PanelSimulator
@@ -135,12 +135,12 @@ class Backend:
 
 
 @pytest.fixture
-async def backend(tmp_path: Path, panel: PanelSimulator) -> AsyncIterator[Backend]:
+async def backend(database: str | Path, panel: PanelSimulator) -> AsyncIterator[Backend]:
     now = [datetime(2026, 3, 11, 2, 0, tzinfo=UTC)]
     client = PanelClient(panel.url, PANEL_KEY, timeout=2.0, retries=0)
     try:
-        async with SqliteStore(tmp_path / "s.sqlite3", clock=lambda: now[0]) as store:
-            await store.touch_user(ALICE, "Alice")
+        async with Store(database, clock=lambda: now[0]) as store:
+            await store.users.touch_user(ALICE, "Alice")
             yield Backend(store, client, CatalogCache(client.services), panel, now)
     finally:
         await client.close()
@@ -167,9 +167,9 @@ async def test_stats_periods_start_at_the_owners_midnight(backend: Backend) -> N
     assert (month.days, month.totals.orders, month.totals.charge) == (30, 3, Decimal("75000"))
 
     midnight = datetime(2026, 3, 11, tzinfo=HCM)
-    assert len(await backend.store.spending(since=midnight)) == 1
-    assert len(await backend.store.spending(since=midnight - timedelta(hours=1))) == 2
-    assert len(await backend.store.spending(since=datetime(2026, 3, 10, 17, 30))) == 1  # naive: UTC
+    assert len(await backend.store.orders.spending(since=midnight)) == 1
+    assert len(await backend.store.orders.spending(since=midnight - timedelta(hours=1))) == 2
+    assert len(await backend.store.orders.spending(since=datetime(2026, 3, 10, 17, 30))) == 1  # naive: UTC
 
 
 async def test_refunded_and_partial_orders_count_what_was_really_charged(backend: Backend) -> None:
@@ -185,7 +185,7 @@ async def test_refunded_and_partial_orders_count_what_was_really_charged(backend
     backend.sim.partial(partial, remains=600)  # delivered 400 of 1000: charged 10,000
     await StatusPoller(backend.store, backend.panel).cycle()
 
-    spent = await backend.store.spending(user_id=ALICE)
+    spent = await backend.store.orders.spending(user_id=ALICE)
     assert [s.charge for s in spent] == [Decimal("10000")]
     # 10,000 spent + 25,000 = 35,000: exactly the limit, which is allowed.
     await backend.order(ordering, "https://facebook.com/posts/c")

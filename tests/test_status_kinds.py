@@ -7,9 +7,11 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
 from bot.panel.models import (
     FINAL_ORDER_STATUSES,
+    FINAL_REFILL_STATUSES,
     OrderStatus,
     OrderStatusKind,
     RefillStatus,
@@ -20,8 +22,9 @@ from bot.panel.models import (
 )
 from bot.panel.simulator import PanelSimulator
 from bot.runtime import BotRuntime
-from bot.store import SqliteStore, sqlite
+from bot.store import Store
 from bot.store.models import OrderRecord
+from bot.store.tables import OPEN_ORDER_SQL, OPEN_REFILL_SQL
 from tests.conftest import PANEL_KEY
 from tests.support.fake_telegram import FakeTelegram, FakeUser, SentMessage
 from tests.support.orders import place_order
@@ -92,18 +95,34 @@ def test_a_catalog_without_the_field_is_unknown_not_no() -> None:
     assert explicit is not None and (explicit.refill, explicit.cancel) == (False, False)
 
 
-async def test_the_open_orders_index_lists_refunded_and_is_used(tmp_path: Path) -> None:
-    async with SqliteStore(tmp_path / "s.sqlite3") as store:
-        [index_sql] = [
-            row[0] for row in await store._all("SELECT sql FROM sqlite_master WHERE name = 'orders_open'")
-        ]
+async def test_the_open_orders_index_lists_refunded(database: str | Path) -> None:
+    """Or refunded orders would be polled forever (on either engine)."""
+    async with Store(database) as store, store.db.read() as conn:
+        if store.engine == "sqlite":
+            query = "SELECT sql FROM sqlite_master WHERE name = :name"
+        else:
+            query = "SELECT indexdef FROM pg_indexes WHERE indexname = :name"
+        definitions = {
+            index: (await conn.execute(text(query), {"name": index})).scalar_one()
+            for index in ("orders_open", "refills_open")
+        }
+    assert "'Refunded'" in definitions["orders_open"]
+    for index, finals in (("orders_open", FINAL_ORDER_STATUSES), ("refills_open", FINAL_REFILL_STATUSES)):
+        assert all(f"'{status}'" in definitions[index] for status in finals), definitions[index]
+
+
+async def test_sqlite_uses_the_partial_indexes_for_open_rows(tmp_path: Path) -> None:
+    async with Store(tmp_path / "s.sqlite3") as store, store.db.read() as conn:
+        [index_sql] = (
+            await conn.exec_driver_sql("SELECT sql FROM sqlite_master WHERE name = 'orders_open'")
+        ).scalars().all()
         assert "'Refunded'" in index_sql
         # INDEXED BY fails ("no query solution") unless the query's literal matches the index.
         for index, query in (
-            ("orders_open", f"SELECT id FROM orders INDEXED BY orders_open WHERE {sqlite._OPEN_ORDER}"),
-            ("refills_open", f"SELECT id FROM refills INDEXED BY refills_open WHERE {sqlite._OPEN_REFILL}"),
+            ("orders_open", f"SELECT id FROM orders INDEXED BY orders_open WHERE {OPEN_ORDER_SQL}"),
+            ("refills_open", f"SELECT id FROM refills INDEXED BY refills_open WHERE {OPEN_REFILL_SQL}"),
         ):
-            plan = await store._all(f"EXPLAIN QUERY PLAN {query}")
+            plan = (await conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {query}")).all()
             assert any(index in str(tuple(row)) for row in plan)
 
 
@@ -131,10 +150,10 @@ async def test_a_refunded_order_is_told_and_shown_as_refunded(
     assert f"{order.panel_order_id} {notice}" in message.plain_text
     assert "cancel" not in message.plain_text.lower() and "huỷ" not in message.plain_text
     assert len(message.button_texts) == 1 and "🛒" in message.button_texts[0]  # order again
-    stored = await bot.store.get_order(order.id)
+    stored = await bot.store.orders.get_order(order.id)
     assert stored is not None and stored.status == "Refunded"
-    assert await bot.store.due_order_ids() == []  # final: not polled again
-    assert await bot.store.spending(user_id=ALICE) == []  # the money came back
+    assert await bot.store.orders.due_order_ids() == []  # final: not polled again
+    assert await bot.store.orders.spending(user_id=ALICE) == []  # the money came back
     card = await open_card(alice, order)
     assert name in card.plain_text
     calls = len(panel.calls_for("status"))
@@ -161,7 +180,7 @@ async def test_refill_without_the_catalog_field_asks_the_panel(
     done = (await say(alice, f"/refill {order.panel_order_id}")).plain_text
     assert "Refill ID: 77" in done
     # A refill still pending is shown, not asked for again (issue 13); this one has finished.
-    await bot.store.update_refill_statuses([RefillStatus(77, "Completed")])
+    await bot.store.refills.update_refill_statuses([RefillStatus(77, "Completed")])
     # The simulator itself reads the missing field as "no": its refusal, in plain words.
     refused = (await say(alice, f"/refill {order.panel_order_id}")).plain_text
     assert refused == "⚠️ This service has no refill (no warranty)."

@@ -25,8 +25,8 @@ from bot.services.tracking import (
     Refused,
     TrackingService,
 )
+from bot.store import Store
 from bot.store.models import OrderState
-from bot.store.sqlite import SqliteStore
 from tests.conftest import PANEL_KEY
 from tests.support.orders import pick_service, place_order, record_intent
 
@@ -35,18 +35,18 @@ ALICE, BOB = 501, 502
 
 @dataclass
 class Env:
-    store: SqliteStore
+    store: Store
     panel: PanelClient
     catalog: CatalogCache
     tracking: TrackingService
 
 
 @pytest.fixture
-async def env(tmp_path: Path, panel: PanelSimulator) -> AsyncIterator[Env]:
+async def env(database: str | Path, panel: PanelSimulator) -> AsyncIterator[Env]:
     client = PanelClient(panel.url, PANEL_KEY, timeout=2.0, retries=0)
     catalog = CatalogCache(client.services)
     try:
-        async with SqliteStore(tmp_path / "bot.sqlite3") as store:
+        async with Store(database) as store:
             yield Env(store, client, catalog, TrackingService(store, client, catalog))
     finally:
         await client.close()
@@ -103,7 +103,7 @@ async def test_refresh_stores_the_panels_fresh_status(env: Env, panel: PanelSimu
     fresh = await env.tracking.refresh(ALICE, order.id)
     assert fresh.status == "Partial" and fresh.remains == order.quantity // 2
     assert fresh.charge < order.charge and fresh.start_count is not None
-    assert await env.store.get_order(order.id) == fresh
+    assert await env.store.orders.get_order(order.id) == fresh
 
 
 async def test_refresh_of_an_unconfirmed_intent_asks_nothing(env: Env, panel: PanelSimulator) -> None:
@@ -130,7 +130,7 @@ async def test_statuses_one_panel_call_for_own_ids_only(env: Env, panel: PanelSi
     assert len(calls) == 1
     sent = {int(x) for x in str(calls[0]["orders"]).split(",")}
     assert sent == {a1.panel_order_id, a2.panel_order_id}  # Bob's ID never reached the panel
-    assert (await env.store.get_order(a2.id)).status == "Completed"
+    assert (await env.store.orders.get_order(a2.id)).status == "Completed"
 
 
 async def test_statuses_of_nothing_owned_make_no_panel_call(env: Env, panel: PanelSimulator) -> None:
@@ -262,17 +262,18 @@ async def test_refills_page_survives_a_panel_outage(env: Env, panel: PanelSimula
 async def test_store_refill_statuses_and_lookups(env: Env) -> None:
     a = await place_order(env, ALICE)
     b = await place_order(env, BOB)
-    found = await env.store.orders_by_panel_ids(ALICE, [b.panel_order_id, a.panel_order_id, 1])
+    found = await env.store.orders.orders_by_panel_ids(ALICE, [b.panel_order_id, a.panel_order_id, 1])
     assert [o.id for o in found] == [a.id]
-    assert await env.store.orders_by_panel_ids(ALICE, []) == []
-    await env.store.add_refill(a.id, ALICE, 9001)
-    assert await env.store.count_user_refills(ALICE) == 1 and await env.store.count_user_refills(BOB) == 0
-    changed = await env.store.update_refill_statuses(
+    assert await env.store.orders.orders_by_panel_ids(ALICE, []) == []
+    await env.store.refills.add_refill(a.id, ALICE, 9001)
+    assert await env.store.refills.count_user_refills(ALICE) == 1
+    assert await env.store.refills.count_user_refills(BOB) == 0
+    changed = await env.store.refills.update_refill_statuses(
         [RefillStatus(9001, "Completed"), RefillStatus(9002, "Completed"), RefillStatus(9001, "X", "gone")]
     )
     assert changed == 1
-    [refill] = await env.store.list_user_refills(ALICE)
+    [refill] = await env.store.refills.list_user_refills(ALICE)
     assert refill.status == "Completed"
-    assert await env.store.update_refill_statuses([RefillStatus(9001, "Completed")]) == 0
-    unresolved = await env.store.get_order(a.id)
+    assert await env.store.refills.update_refill_statuses([RefillStatus(9001, "Completed")]) == 0
+    unresolved = await env.store.orders.get_order(a.id)
     assert unresolved is not None and unresolved.state is OrderState.PLACED

@@ -16,7 +16,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from bot.config import Settings
-from bot.store.repository import Store
+from bot.store import Store
 
 
 class Role(StrEnum):
@@ -38,8 +38,8 @@ class AccessService:
         self._claimed: int | None = None
 
     async def load(self) -> None:
-        self._overrides = await self._store.access_overrides()
-        claimed = (await self._store.load_namespace(NAMESPACE)).get(CLAIMED_ADMIN_KEY)
+        self._overrides = await self._store.users.access_overrides()
+        claimed = (await self._store.kv.load_namespace(NAMESPACE)).get(CLAIMED_ADMIN_KEY)
         self._claimed = int(claimed) if claimed and claimed.isdigit() else None
 
     @property
@@ -66,7 +66,7 @@ class AccessService:
         if not self.can_claim:
             return False
         self._claimed = user_id  # at once: a second /start racing this one can't claim too
-        await self._store.save_value(NAMESPACE, CLAIMED_ADMIN_KEY, str(user_id))
+        await self._store.kv.save_value(NAMESPACE, CLAIMED_ADMIN_KEY, str(user_id))
         return True
 
     def role(self, user_id: int) -> Role:
@@ -80,13 +80,13 @@ class AccessService:
         return Role.STRANGER
 
     async def allow(self, user_id: int, by: int) -> None:
-        await self._store.set_access(user_id, True, by)
+        await self._store.users.set_access(user_id, True, by)
         self._overrides[user_id] = True
 
     async def deny(self, user_id: int, by: int) -> bool:
         """Revoke access; False (and nothing changes) for an admin, who can't be locked out."""
         if user_id in self._settings.admin_ids or user_id == self._claimed:
             return False
-        await self._store.set_access(user_id, False, by)
+        await self._store.users.set_access(user_id, False, by)
         self._overrides[user_id] = False
         return True

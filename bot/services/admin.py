@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 
 from bot.services.access import AccessService, Role
+from bot.store import Store
 from bot.store.models import Spend, UserRecord, utcnow
-from bot.store.repository import Store
 
 
 @dataclass
@@ -62,11 +62,11 @@ class AdminService:
     async def users(self) -> list[UserLine]:
         """Everyone who ever wrote to the bot, biggest spenders first."""
         totals: dict[int, Totals] = {}
-        for spend in await self._store.spending():
+        for spend in await self._store.orders.spending():
             totals.setdefault(spend.user_id, Totals()).add(spend)
         lines = [
             UserLine(u.id, _name(u), self._access.role(u.id), totals.get(u.id, Totals()), u.blocked)
-            for u in await self._store.list_users()
+            for u in await self._store.users.list_users()
         ]
         return sorted(lines, key=lambda line: (-line.totals.charge, -line.totals.orders, line.user_id))
 
@@ -78,8 +78,8 @@ class AdminService:
         """
         now = self._clock().astimezone(self._zone)
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        spends = await self._store.spending(since=midnight - timedelta(days=29))
-        names = {u.id: _name(u) for u in await self._store.list_users()}
+        spends = await self._store.orders.spending(since=midnight - timedelta(days=29))
+        names = {u.id: _name(u) for u in await self._store.users.list_users()}
         periods = ((1, midnight), (7, midnight - timedelta(days=6)), (30, midnight - timedelta(days=29)))
         return [_period(days, [s for s in spends if s.created_at >= since], names) for days, since in periods]
 

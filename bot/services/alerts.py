@@ -13,8 +13,8 @@ from enum import StrEnum
 
 from bot.panel.errors import PanelClientError
 from bot.services.account import AccountService
+from bot.store import Store
 from bot.store.models import OrderState
-from bot.store.repository import Store
 
 NAMESPACE = "alerts"
 OUTAGE_ALERT_SECONDS = 600.0
@@ -53,14 +53,14 @@ class AdminAlerts:
 
     async def check(self, outage_seconds: float) -> list[Alert]:
         """Alerts due now, given how long the panel has been unreachable (0 = it's fine)."""
-        state = await self._store.load_namespace(NAMESPACE)
+        state = await self._store.kv.load_namespace(NAMESPACE)
         alerts: list[Alert] = []
         down = state.get(AlertKind.PANEL_DOWN) == "1"
         if outage_seconds >= self._outage_after and not down:
-            await self._store.save_value(NAMESPACE, AlertKind.PANEL_DOWN, "1")
+            await self._store.kv.save_value(NAMESPACE, AlertKind.PANEL_DOWN, "1")
             alerts.append(Alert(AlertKind.PANEL_DOWN, minutes=int(outage_seconds // 60)))
         elif outage_seconds == 0 and down:
-            await self._store.save_value(NAMESPACE, AlertKind.PANEL_DOWN, "0")
+            await self._store.kv.save_value(NAMESPACE, AlertKind.PANEL_DOWN, "0")
             alerts.append(Alert(AlertKind.PANEL_BACK))
         if outage_seconds == 0 and self._low_balance is not None:
             alerts += await self._check_balance(state.get(AlertKind.LOW_BALANCE) == "1")
@@ -70,11 +70,12 @@ class AdminAlerts:
     async def _check_unknown(self, last_alerted: str) -> list[Alert]:
         """Once per new order of unknown outcome (not once per cycle): admins are told how
         many wait for them, since until settled their owners are left wondering."""
-        unknown = [o.id for o in await self._store.unresolved_orders() if o.state is OrderState.UNKNOWN]
+        unresolved = await self._store.orders.unresolved_orders()
+        unknown = [o.id for o in unresolved if o.state is OrderState.UNKNOWN]
         newest = max(unknown, default=0)
         if newest <= int(last_alerted or 0):
             return []
-        await self._store.save_value(NAMESPACE, AlertKind.UNKNOWN_ORDERS, str(newest))
+        await self._store.kv.save_value(NAMESPACE, AlertKind.UNKNOWN_ORDERS, str(newest))
         return [Alert(AlertKind.UNKNOWN_ORDERS, count=len(unknown))]
 
     async def _check_balance(self, was_low: bool) -> list[Alert]:
@@ -85,7 +86,7 @@ class AdminAlerts:
             return []  # the outage logic covers an unreachable panel
         is_low = balance.amount < self._low_balance
         if is_low != was_low:
-            await self._store.save_value(NAMESPACE, AlertKind.LOW_BALANCE, "1" if is_low else "0")
+            await self._store.kv.save_value(NAMESPACE, AlertKind.LOW_BALANCE, "1" if is_low else "0")
         if is_low and not was_low:
             return [Alert(AlertKind.LOW_BALANCE, balance.amount, balance.currency, self._low_balance)]
         return []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections import OrderedDict
 
-from bot.store.repository import Store
+from bot.store import Store
 
 CACHED_USERS = 10_000
 
@@ -26,7 +26,7 @@ class FavoritesService:
         """The user's favorite service IDs, newest first (IDs the catalog dropped included)."""
         cached = self._cache.get(user_id)
         if cached is None:
-            cached = await self._store.list_favorites(user_id)
+            cached = await self._store.favorites.list_favorites(user_id)
             self._remember(user_id, cached)
         else:
             self._cache.move_to_end(user_id)
@@ -41,7 +41,7 @@ class FavoritesService:
         async with self._lock:
             ids = await self.ids(user_id)
             favorite = service_id not in ids
-            await self._store.set_favorite(user_id, service_id, favorite)
+            await self._store.favorites.set_favorite(user_id, service_id, favorite)
             ids = [service_id, *ids] if favorite else [i for i in ids if i != service_id]
             self._remember(user_id, ids)
             return favorite

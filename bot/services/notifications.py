@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.panel.models import OrderStatusKind, RefillStatusKind
+from bot.store import Store
 from bot.store.models import OrderRecord, RefillRecord
-from bot.store.repository import Store
 
 
 class NoticeKind(StrEnum):
@@ -85,19 +85,19 @@ class NotificationService:
 
     async def pending(self, limit: int = 5000) -> list[Notice]:
         """Notices not yet delivered, oldest first, for users who have not blocked the bot."""
-        orders = await self._store.orders_to_notify(tuple(ORDER_NOTICES), limit)
+        orders = await self._store.orders.orders_to_notify(tuple(ORDER_NOTICES), limit)
         notices = [Notice(ORDER_NOTICES[o.status], o) for o in orders]
-        for refill, order in await self._store.refills_to_notify(tuple(REFILL_NOTICES), limit):
+        for refill, order in await self._store.refills.refills_to_notify(tuple(REFILL_NOTICES), limit):
             notices.append(Notice(REFILL_NOTICES[refill.status], order, refill))
         return notices
 
     async def delivered(self, notice: Notice) -> None:
         if notice.refill is not None:
-            await self._store.set_refill_notified(notice.refill.id, notice.refill.status)
+            await self._store.refills.set_refill_notified(notice.refill.id, notice.refill.status)
         else:
-            await self._store.set_order_notified(notice.order.id, notice.order.status)
+            await self._store.orders.set_order_notified(notice.order.id, notice.order.status)
 
     async def language_of(self, user_id: int) -> tuple[str | None, str | None]:
         """(chosen language, Telegram client language) for rendering a notice."""
-        user = await self._store.get_user(user_id)
+        user = await self._store.users.get_user(user_id)
         return (user.language, user.telegram_language) if user else (None, None)

@@ -24,9 +24,9 @@ from bot.panel.models import Service
 from bot.redaction import has_hidden_characters
 from bot.services.catalog import CatalogCache
 from bot.services.durable import DurableWrites
+from bot.store import Store
 from bot.store.errors import DuplicateConfirmation
 from bot.store.models import NewOrder, OrderRecord, OrderState, utcnow
-from bot.store.repository import Store
 
 log = logging.getLogger(__name__)
 
@@ -576,7 +576,7 @@ class OrderingService:
         and the lines' total to this."""
         if self._daily_limit is not None:
             since = self._clock() - timedelta(hours=24)
-            spent = sum((s.charge for s in await self._store.spending(since, user_id)), Decimal(0))
+            spent = sum((s.charge for s in await self._store.orders.spending(since, user_id)), Decimal(0))
             if spent + charge > self._daily_limit:
                 left = max(Decimal(0), self._daily_limit - spent)
                 raise InvalidInput(
@@ -604,7 +604,7 @@ class OrderingService:
         service's limits may have moved), so an answer no longer valid is simply left
         unanswered for the wizard to ask. Someone else's order, or no such order, is
         InvalidInput("stale_button"): a forged ID looks like a button that expired."""
-        order = await self._store.get_order(order_id)
+        order = await self._store.orders.get_order(order_id)
         if order is None or order.user_id != user_id:
             raise InvalidInput("stale_button")
         service = await self.service(order.service_id)
@@ -632,7 +632,7 @@ class OrderingService:
 
     async def find_placed(self, token: str) -> OrderRecord | None:
         """The order already recorded for this confirmation, if any (a repeated tap)."""
-        return await self._store.get_order_by_confirmation(token)
+        return await self._store.orders.get_order_by_confirmation(token)
 
     async def place(self, user_id: int, chat_id: int, draft: Draft) -> Placement:
         """Place the confirmed draft exactly once.
@@ -652,7 +652,7 @@ class OrderingService:
             raise PriceChanged(draft)
         await self.check_limits(user_id, priced.charge)  # spending may have grown since the summary
         try:
-            intent = await self._store.create_order_intent(
+            intent = await self._store.orders.create_order_intent(
                 NewOrder(
                     user_id=user_id,
                     chat_id=chat_id,
@@ -694,25 +694,26 @@ class OrderingService:
             )
         except PanelError as exc:
             refusal = exc.message  # bound now: the write may be retried after this block
-            await self._record(intent, lambda: self._store.mark_order_failed(intent.id, refusal))
+            await self._record(intent, lambda: self._store.orders.mark_order_failed(intent.id, refusal))
             raise OrderFailed(refusal) from None
         except AddOutcomeUnknown as exc:
             return await self._unknown(intent, exc.reason)
         except PanelUnavailable as exc:  # never reached the panel: certainly not placed
             reason = f"panel unavailable: {exc.reason}"
-            await self._record(intent, lambda: self._store.mark_order_failed(intent.id, reason))
+            await self._record(intent, lambda: self._store.orders.mark_order_failed(intent.id, reason))
             raise OrderFailed(None, unavailable=True) from None
         except Exception as exc:  # a bug or a library surprise after the request may have left
             log.exception("order %s: unexpected error during add", intent.id)
             return await self._unknown(intent, f"unexpected error ({type(exc).__name__})")
         log.info("order %s placed on the panel as %s", intent.id, panel_id)
-        await self._record(intent, lambda: self._store.mark_order_placed(intent.id, panel_id), panel_id)
+        orders = self._store.orders
+        await self._record(intent, lambda: orders.mark_order_placed(intent.id, panel_id), panel_id)
         placed = {"state": OrderState.PLACED, "panel_order_id": panel_id, "error": None}
         return Placement(Outcome.PLACED, await self._reload(intent, placed))
 
     async def _unknown(self, intent: OrderRecord, reason: str) -> Placement:
         log.warning("order %s: outcome unknown (%s)", intent.id, reason)
-        await self._record(intent, lambda: self._store.mark_order_unknown(intent.id, reason))
+        await self._record(intent, lambda: self._store.orders.mark_order_unknown(intent.id, reason))
         unknown = {"state": OrderState.UNKNOWN, "status": "Unknown", "error": reason}
         return Placement(Outcome.UNKNOWN, await self._reload(intent, unknown))
 
@@ -727,7 +728,7 @@ class OrderingService:
         """The order as recorded; when the record has not landed yet (or can't be read), the
         intent with its outcome applied, so the user is shown what really happened."""
         try:
-            fresh = await self._store.get_order(intent.id)
+            fresh = await self._store.orders.get_order(intent.id)
         except Exception:
             log.exception("order %s: could not read it back", intent.id)
             fresh = None

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from bot.panel.client import PanelClient, chunked
 from bot.panel.errors import PanelUnavailable
 from bot.panel.models import OrderStatus
-from bot.store.repository import Store
+from bot.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -79,19 +79,19 @@ class StatusPoller:
         return report
 
     async def _poll(self) -> CycleReport:
-        order_ids = await self._store.due_order_ids()
+        order_ids = await self._store.orders.due_order_ids()
         changed = status_calls = 0
         for batch in chunked(order_ids):
             statuses = await self._panel.statuses(batch)
             status_calls += 1
             self._note_unreadable(statuses.values())
-            changed += await self._store.apply_statuses(statuses.values())
-        refill_ids = await self._store.due_refill_ids()
+            changed += await self._store.orders.apply_statuses(statuses.values())
+        refill_ids = await self._store.refills.due_refill_ids()
         refill_calls = 0
         for batch in chunked(refill_ids):
             refill_statuses = await self._panel.refill_statuses(batch)
             refill_calls += 1
-            changed += await self._store.update_refill_statuses(refill_statuses.values())
+            changed += await self._store.refills.update_refill_statuses(refill_statuses.values())
         return CycleReport(len(order_ids), len(refill_ids), status_calls, refill_calls, changed)
 
     def _note_unreadable(self, statuses: Iterable[OrderStatus]) -> None:

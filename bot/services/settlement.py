@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from bot.panel.client import PanelClient
 from bot.panel.errors import PanelError
 from bot.panel.models import MAX_PANEL_NUMBER
+from bot.store import Store
 from bot.store.errors import DuplicatePanelOrder
 from bot.store.models import OrderRecord, OrderState
-from bot.store.repository import Store
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +47,9 @@ class SettlementService:
     async def unknown(self) -> list[UnknownOrder]:
         """Orders waiting for a verdict, oldest first (intents still in flight are not listed)."""
         result = []
-        for order in await self._store.unresolved_orders():
+        for order in await self._store.orders.unresolved_orders():
             if order.state is OrderState.UNKNOWN:
-                user = await self._store.get_user(order.user_id)
+                user = await self._store.users.get_user(order.user_id)
                 name = "" if user is None else f"@{user.username}" if user.username else user.first_name
                 result.append(UnknownOrder(order, name))
         return result
@@ -59,7 +59,7 @@ class SettlementService:
         order = await self.pending(order_id)
         if not 0 < panel_order_id <= MAX_PANEL_NUMBER:
             raise SettleError("settle_bad_panel_id")
-        taken = await self._store.get_order_by_panel_id(panel_order_id)
+        taken = await self._store.orders.get_order_by_panel_id(panel_order_id)
         if taken is not None:
             raise SettleError("settle_panel_id_taken", panel_id=panel_order_id, order_id=taken.id)
         try:
@@ -69,7 +69,9 @@ class SettlementService:
                 "settle_panel_unknown_id", panel_id=panel_order_id, message=exc.message
             ) from None
         try:
-            changed = await self._store.settle_unknown(order.id, panel_order_id, f"settled by admin {by}")
+            changed = await self._store.orders.settle_unknown(
+                order.id, panel_order_id, f"settled by admin {by}"
+            )
         except DuplicatePanelOrder:
             raise SettleError("settle_panel_id_taken", panel_id=panel_order_id, order_id="?") from None
         return await self._settled(order, changed, by, f"placed as panel order {panel_order_id}")
@@ -77,12 +79,13 @@ class SettlementService:
     async def not_placed(self, order_id: int, *, by: int) -> OrderRecord:
         """The panel has no such order: nothing was charged, and its owner may order again."""
         order = await self.pending(order_id)
-        changed = await self._store.settle_unknown(order.id, None, f"not placed (settled by admin {by})")
+        note = f"not placed (settled by admin {by})"
+        changed = await self._store.orders.settle_unknown(order.id, None, note)
         return await self._settled(order, changed, by, "not placed")
 
     async def pending(self, order_id: int) -> OrderRecord:
         """The order if it still waits for a verdict; `SettleError` says why not otherwise."""
-        order = await self._store.get_order(order_id)
+        order = await self._store.orders.get_order(order_id)
         if order is None:
             raise SettleError("settle_not_found", order_id=order_id)
         if order.state is not OrderState.UNKNOWN:
@@ -93,6 +96,6 @@ class SettlementService:
         if not changed:  # another admin was faster
             raise SettleError("settle_already", order_id=order.id)
         log.info("order %s settled by admin %s: %s", order.id, by, verdict)
-        fresh = await self._store.get_order(order.id)
+        fresh = await self._store.orders.get_order(order.id)
         assert fresh is not None
         return fresh

@@ -23,8 +23,8 @@ from bot.panel.client import PanelClient
 from bot.panel.errors import NotSent, PanelClientError, PanelError
 from bot.panel.models import FINAL_ORDER_STATUSES, FINAL_REFILL_STATUSES, OrderStatusKind, Service
 from bot.services.catalog import CatalogCache
+from bot.store import Store
 from bot.store.models import OrderRecord, OrderState, RefillRecord
-from bot.store.repository import Store
 
 log = logging.getLogger(__name__)
 
@@ -116,9 +116,9 @@ class TrackingService:
     ) -> Paged[OrderRecord]:
         """The user's orders, newest first, from the store (no panel call: listing must be instant);
         `finished` True: only finished ones (final status), False: only the others, None: all."""
-        total = await self._store.count_user_orders(user_id, finished=finished)
+        total = await self._store.orders.count_user_orders(user_id, finished=finished)
         number, count = _clamp(page, total, per_page)
-        orders = await self._store.list_user_orders(
+        orders = await self._store.orders.list_user_orders(
             user_id, limit=per_page, offset=number * per_page, finished=finished
         )
         return Paged(orders, number, count, total)
@@ -128,17 +128,18 @@ class TrackingService:
         whose panel order ID it is; newest first, one page of at most `limit` (no panel call)."""
         words = query.strip()
         panel_order_id = ascii_int(words.removeprefix("#"))
-        found, total = await self._store.search_user_orders(user_id, words, panel_order_id, limit=limit)
+        orders = self._store.orders
+        found, total = await orders.search_user_orders(user_id, words, panel_order_id, limit=limit)
         return Paged(found, 0, 1, total)
 
     async def get_order(self, user_id: int, order_row_id: int) -> OrderRecord | None:
         """The order if it is this user's; `None` otherwise, whether it exists or not."""
-        order = await self._store.get_order(order_row_id)
+        order = await self._store.orders.get_order(order_row_id)
         return order if order is not None and order.user_id == user_id else None
 
     async def order_by_panel_id(self, user_id: int, panel_order_id: int) -> OrderRecord | None:
         """Look an order up by the ID the user sees (the panel's), ownership included."""
-        found = await self._store.orders_by_panel_ids(user_id, [panel_order_id])
+        found = await self._store.orders.orders_by_panel_ids(user_id, [panel_order_id])
         return found[0] if found else None
 
     async def order_view(self, user_id: int, order_row_id: int) -> OrderView:
@@ -157,7 +158,7 @@ class TrackingService:
         if order.panel_order_id is None:
             return order
         status = await self._panel.status(order.panel_order_id, interactive=True)
-        await self._store.apply_statuses([status])
+        await self._store.orders.apply_statuses([status])
         return await self._owned(user_id, order_row_id)
 
     async def statuses(self, user_id: int, panel_order_ids: Sequence[int]) -> list[StatusLine]:
@@ -167,14 +168,14 @@ class TrackingService:
         the other IDs are reported as not found without the panel hearing of them.
         """
         wanted = list(dict.fromkeys(panel_order_ids))
-        owned = await self._store.orders_by_panel_ids(user_id, wanted)
+        owned = await self._store.orders.orders_by_panel_ids(user_id, wanted)
         errors: dict[int, str] = {}
         if owned:
             ids = [o.panel_order_id for o in owned if o.panel_order_id]
             fresh = await self._panel.statuses(ids, interactive=True)
-            await self._store.apply_statuses(fresh.values())
+            await self._store.orders.apply_statuses(fresh.values())
             errors = {pid: st.error for pid, st in fresh.items() if st.error is not None}
-            owned = await self._store.orders_by_panel_ids(user_id, wanted)
+            owned = await self._store.orders.orders_by_panel_ids(user_id, wanted)
         by_panel_id = {o.panel_order_id: o for o in owned}
         return [StatusLine(pid, by_panel_id.get(pid), errors.get(pid)) for pid in wanted]
 
@@ -197,14 +198,14 @@ class TrackingService:
         if order.status not in REFILLABLE_STATUSES:
             raise NotAllowed(REFILL_NOT_COMPLETED)
         assert order.panel_order_id is not None
-        pending = await self._store.open_refill(order.id)
+        pending = await self._store.refills.open_refill(order.id)
         if pending is not None:
             raise RefillPending(pending)
         try:
             refill_id = await self._panel.refill(order.panel_order_id)
         except PanelError as exc:
             raise Refused(exc.message) from None
-        return await self._store.add_refill(order.id, user_id, refill_id)
+        return await self._store.refills.add_refill(order.id, user_id, refill_id)
 
     async def cancellable(self, user_id: int, order_row_id: int) -> OrderRecord:
         """The order if it may be canceled now (the UI asks before confirming); raises
@@ -229,17 +230,17 @@ class TrackingService:
         assert order.panel_order_id is not None
         # Remembered before the write: if its answer is lost, the order may be canceled all the same
         # and its notice must still say it was at the owner's request.  A refusal forgets it.
-        await self._store.mark_cancel_requested(order.id)
+        await self._store.orders.mark_cancel_requested(order.id)
         try:
             outcome = (await self._panel.cancel([order.panel_order_id]))[order.panel_order_id]
         except PanelError as exc:
-            await self._store.mark_cancel_requested(order.id, requested=False)
+            await self._store.orders.mark_cancel_requested(order.id, requested=False)
             raise Refused(exc.message) from None
         except NotSent:
-            await self._store.mark_cancel_requested(order.id, requested=False)
+            await self._store.orders.mark_cancel_requested(order.id, requested=False)
             raise
         if not outcome.ok:
-            await self._store.mark_cancel_requested(order.id, requested=False)
+            await self._store.orders.mark_cancel_requested(order.id, requested=False)
             raise Refused(outcome.error or "cancel refused")
         try:
             return await self.refresh(user_id, order_row_id)
@@ -255,11 +256,12 @@ class TrackingService:
         A panel outage does not hide the list: the stored statuses are shown, as
         `/orders` always does.
         """
-        total = await self._store.count_user_refills(user_id)
+        total = await self._store.refills.count_user_refills(user_id)
         number, count = _clamp(page, total, per_page)
 
         async def load() -> list[RefillRecord]:
-            return await self._store.list_user_refills(user_id, limit=per_page, offset=number * per_page)
+            store = self._store.refills
+            return await store.list_user_refills(user_id, limit=per_page, offset=number * per_page)
 
         refills = await load()
         open_ids = [r.refill_id for r in refills if r.refill_id and r.status not in FINAL_REFILL_STATUSES]
@@ -269,7 +271,7 @@ class TrackingService:
             except PanelClientError as exc:
                 log.warning("refill statuses unavailable, showing stored ones: %s", exc)
             else:
-                if await self._store.update_refill_statuses(fresh.values()):
+                if await self._store.refills.update_refill_statuses(fresh.values()):
                     refills = await load()
         return Paged(refills, number, count, total)
 

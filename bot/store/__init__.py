@@ -1,9 +1,8 @@
-"""Persistence: users, orders (intents first), refills."""
+"""Persistence on SQLite or PostgreSQL: users, orders (intents first), refills, saved state."""
 
 from bot.store.errors import DatabaseUnusable, DuplicateConfirmation, DuplicatePanelOrder, StoreError
 from bot.store.models import NewOrder, OrderRecord, OrderState, RefillRecord, UserRecord
-from bot.store.repository import Store
-from bot.store.sqlite import SqliteStore
+from bot.store.store import Store
 
 __all__ = [
     "DatabaseUnusable",
@@ -13,7 +12,6 @@ __all__ = [
     "OrderRecord",
     "OrderState",
     "RefillRecord",
-    "SqliteStore",
     "Store",
     "StoreError",
     "UserRecord",

@@ -19,12 +19,15 @@ class DuplicatePanelOrder(StoreError):
 
 
 class DatabaseUnusable(StoreError):
-    """The database file can't be used at all (damaged, unreadable, not a database): the bot
-    can't run without it.  The message is one line for the operator: which file, what is
-    wrong, and what to do about it."""
+    """The database can't be used at all (a damaged or unreadable file, a server that can't be
+    reached or refuses us): the bot can't run without it.  The message is one line for the
+    operator: which database (never its password), what is wrong, and what to do about it."""
 
-    def __init__(self, path: str, reason: str, *, damaged: bool) -> None:
-        if damaged:
+    def __init__(self, path: str, reason: str, *, damaged: bool, server: bool = False) -> None:
+        if server:
+            advice = "check DATABASE_URL, and that the server is running and accepts this user"
+            message = f"could not use the database {path} ({reason}): {advice}"
+        elif damaged:
             advice = "restore it from a backup, or move it aside to start with an empty database"
             message = f"the database file {path} is damaged ({reason}): {advice}"
         else:

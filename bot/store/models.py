@@ -9,8 +9,8 @@ from enum import StrEnum
 
 
 def utcnow() -> datetime:
-    """The store's clock: UTC, whole seconds (timestamps are compared as ISO text)."""
-    return datetime.now(UTC).replace(microsecond=0)
+    """The store's clock: an aware UTC moment, the one form every time is stored in."""
+    return datetime.now(UTC)
 
 
 class OrderState(StrEnum):

@@ -18,7 +18,8 @@ import asyncio
 import inspect
 import logging
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +48,9 @@ class _Lane:
     told: bool = False  # the user was asked to slow down in this burst
 
 
+Turn = Callable[[int, object], AbstractAsyncContextManager[None]]
+
+
 class PerUserUpdateProcessor(BaseUpdateProcessor):
     def __init__(
         self,
@@ -56,6 +60,9 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         super().__init__(max_concurrent_updates)
         self._max_queued = max_queued_per_user
         self._lanes: dict[int, _Lane] = {}
+        # What else a user's update needs around it, across processes (`bot.telegram.turns`);
+        # set once the application exists.  Taken after the in-process queue, before a slot.
+        self.turn: Turn | None = None
 
     # PTB marks process_update @final (typing only); its version takes a slot *first*, which
     # is exactly what let one user's backlog hold every slot.  Same contract otherwise.
@@ -74,7 +81,11 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         lane.queued += 1
         try:
             async with lane.lock:
-                await self._in_slot(update, coroutine)
+                if self.turn is None:
+                    await self._in_slot(update, coroutine)
+                else:
+                    async with self.turn(key, update):
+                        await self._in_slot(update, coroutine)
         finally:
             lane.queued -= 1
             if not lane.queued:

@@ -728,6 +728,9 @@ class FakeTelegram:
         self.dropped_updates: list[dict[str, Any]] = []
         self.throttled = 0
         self.webhook_url = ""
+        self._targets: list[str] = []  # see deliver_to
+        self._delivering: set[asyncio.Task[None]] = set()
+        self.deliveries: list[tuple[str, int]] = []
         self.webhook_secret: str | None = None
         # Set to True to simulate Telegram's own outage: sends answer 502 Bad Gateway.
         self.outage = False
@@ -870,20 +873,49 @@ class FakeTelegram:
         if notify:
             self._push_member_change(user_id, "kicked", "member")
 
+    def deliver_to(self, urls: list[str]) -> None:
+        """Webhook mode behind a load balancer: from now on every pushed update (a user's
+        message or tap) is POSTed to these URLs in turn (1st update → urls[0], 2nd → urls[1],
+        …) with the registered secret, instead of waiting for getUpdates.  The answers'
+        HTTP statuses are kept in `deliveries` (url, status), in delivery order."""
+        self._targets = list(urls)
+
     def push_update(self, update: dict[str, Any]) -> int:
         """Enqueue a raw update for getUpdates; assigns and returns its ``update_id``.
 
         Chats, messages, callback and inline queries mentioned in the update are registered, so
         the bot may answer them just like with updates built by :class:`FakeUser`.
+        With `deliver_to` set, the update is POSTed to the next URL instead.
         """
         upd = dict(update)
         upd["update_id"] = next(self._update_ids)
         self._register(upd)
+        if self._targets:
+            url = self._targets[self._pushed % len(self._targets)]
+            self._pushed += 1
+            task = asyncio.get_running_loop().create_task(self._deliver(url, upd))
+            self._delivering.add(task)
+            task.add_done_callback(self._delivering.discard)
+            return int(upd["update_id"])
         self._pending.append(upd)
         self._pushed += 1
         self._last_activity = time.monotonic()
         self._bump()
         return int(upd["update_id"])
+
+    async def _deliver(self, url: str, update: JSON) -> None:
+        headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret} if self.webhook_secret else {}
+        try:
+            async with (
+                aiohttp.ClientSession() as session,
+                session.post(url, json=update, headers=headers) as response,
+            ):
+                status = response.status
+        except aiohttp.ClientError:
+            status = 0  # nobody answered (e.g. that process was killed)
+        self.deliveries.append((url, status))
+        self._last_activity = time.monotonic()
+        self._bump()
 
     async def post_to_webhook(self, update: dict[str, Any], *, secret: str | None = None) -> int:
         """Deliver an update the way Telegram does in webhook mode: POST it to the URL the bot
@@ -1259,6 +1291,9 @@ class FakeTelegram:
 
     async def _m_deleteWebhook(self, p: dict[str, Any]) -> Any:
         self.webhook_url = ""
+        self._targets: list[str] = []  # see deliver_to
+        self._delivering: set[asyncio.Task[None]] = set()
+        self.deliveries: list[tuple[str, int]] = []
         if p.get("drop_pending_updates"):
             self.dropped_updates.extend(self._pending)
             self._pending.clear()

@@ -14,8 +14,8 @@ from typing import Protocol
 from bot.panel.client import PanelClient
 from bot.panel.models import Service
 from bot.services.catalog import CatalogCache
+from bot.store import Store
 from bot.store.models import NewOrder, OrderRecord
-from bot.store.repository import Store
 
 _links = itertools.count(1)
 
@@ -57,8 +57,8 @@ async def record_intent(
 ) -> OrderRecord:
     """An order written before `add` and never resolved: its outcome is unknown."""
     quantity = quantity or service.min
-    await backend.store.touch_user(user_id)
-    return await backend.store.create_order_intent(
+    await backend.store.users.touch_user(user_id)
+    return await backend.store.orders.create_order_intent(
         NewOrder(
             user_id=user_id,
             chat_id=user_id,
@@ -86,7 +86,7 @@ async def place_order(
     service = service or await pick_service(backend, refill=refill, cancel=cancel)
     intent = await record_intent(backend, user_id, service, link=link, quantity=quantity)
     panel_order_id = await backend.panel.add(service.id, intent.link, intent.quantity)
-    await backend.store.mark_order_placed(intent.id, panel_order_id)
-    placed = await backend.store.get_order(intent.id)
+    await backend.store.orders.mark_order_placed(intent.id, panel_order_id)
+    placed = await backend.store.orders.get_order(intent.id)
     assert placed is not None
     return placed

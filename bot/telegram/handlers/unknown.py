@@ -27,6 +27,7 @@ from bot.services.settlement import SettleError, UnknownOrder
 from bot.store.models import OrderRecord
 from bot.telegram import callbacks, replies, views
 from bot.telegram.context import App, Context, deps, language, t
+from bot.telegram.conversations import SharedConversationHandler
 from bot.telegram.keyboards import button, shorten
 
 SHOWN = 10
@@ -219,7 +220,7 @@ def register(app: App) -> None:
     """The conversation goes before the wizard and free-text search: while it waits for a
     panel order ID, the admin's next message is that ID, not a search."""
     app.add_handler(
-        ConversationHandler(
+        SharedConversationHandler(
             entry_points=[
                 CallbackQueryHandler(ask_panel_id, pattern=callbacks.pattern(callbacks.UNKNOWN_PLACED))
             ],

@@ -51,6 +51,7 @@ from bot.services.ordering import (
 )
 from bot.telegram import callbacks, replies, views
 from bot.telegram.context import DEPS_KEY, Context, deps, language, t
+from bot.telegram.conversations import SharedConversationHandler
 from bot.telegram.keyboards import button
 
 log = logging.getLogger(__name__)
@@ -683,7 +684,7 @@ def _money(amount: Decimal, currency: str, lang: str) -> str:
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     timeout = app.bot_data[DEPS_KEY].settings.wizard_timeout_seconds
     text = filters.TEXT & ~filters.COMMAND
-    conversation = ConversationHandler(
+    conversation = SharedConversationHandler(
         entry_points=[
             CommandHandler("order", order_command),
             CallbackQueryHandler(order_button, pattern=callbacks.pattern(callbacks.ORDER)),

@@ -1,12 +1,13 @@
-"""Schema migrations, applied in order and tracked with `PRAGMA user_version`.
+"""The SQLite-only history from before both engines shared one (`PRAGMA user_version` 1–8).
 
-Append new migrations; never edit one that has shipped, since deployed
-databases have already run it.
+Frozen: a SQLite file written before is brought to version 8 by these scripts, then stamped
+with the first revision of the shared history (`migrations/versions/0001_baseline.py`, the same
+schema); new migrations go there, for both engines.
 """
 
 from __future__ import annotations
 
-MIGRATIONS: tuple[str, ...] = (
+LEGACY_MIGRATIONS: tuple[str, ...] = (
     # 1: users, orders (written as intents before `add`), refills
     """
     CREATE TABLE users (
