@@ -106,7 +106,7 @@ async def test_a_legacy_file_at_version_8_keeps_its_data_and_is_stamped(tmp_path
         assert await store.orders.due_order_ids() == [5001]
         [refill] = await store.refills.list_user_refills(42)
         assert (refill.refill_id, refill.panel_order_id, refill.status) == (9001, 5001, "Pending")
-        assert await store.kv.get_value("user_data", "42") == '{"lang": "vi"}'
+        assert (await store.kv.load_namespace("user_data"))["42"] == '{"lang": "vi"}'
         # and the file goes on working: a new order follows the old one
         new = await store.orders.create_order_intent(
             NewOrder(42, 42, 7, "s", "https://x.y/2", 100, Decimal("1.25"), confirm_token="tok-new")

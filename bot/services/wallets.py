@@ -117,14 +117,6 @@ class WalletService:
             )
         )
 
-    async def top_up(self, user_id: int, amount: Decimal, topup_id: str, note: str | None = None) -> Booking:
-        """A payment received (the top-up issue's providers call this with their own ID)."""
-        return await self._wallets.book(
-            NewEntry(
-                user_id, EntryKind.TOPUP, _positive(amount), f"topup:{topup_id}", f"topup:{topup_id}", note
-            )
-        )
-
     async def charge_order(
         self, order_id: int, user_id: int, amount: Decimal, *, conn: AsyncConnection | None = None
     ) -> Booking:

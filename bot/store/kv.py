@@ -17,13 +17,6 @@ class KeyValueStore(StorePart):
             rows = await conn.execute(select(kv.c.key, kv.c.value).where(kv.c.namespace == namespace))
         return {row.key: row.value for row in rows}
 
-    async def get_value(self, namespace: str, key: str) -> str | None:
-        async with self._db.read() as conn:
-            value = await conn.scalar(
-                select(kv.c.value).where(kv.c.namespace == namespace, kv.c.key == key)
-            )
-        return None if value is None else str(value)
-
     async def get_values(self, keys: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
         """Several (namespace, key) values in one query; absent ones are left out."""
         if not keys:
