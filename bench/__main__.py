@@ -5,7 +5,7 @@ Runs the scenarios one after another (never concurrently: they would steal each 
 a 2-core machine), prints each one's figures as it finishes and a summary at the end, and writes
 the JSON file.  Exit status 1 if a scenario crashed; a missed target is reported, not fatal.
 
-The store-bound scenarios (tracking, updates) run once per engine: SQLite, then PostgreSQL on a
+The store-bound scenarios (tracking, updates, wallet) run once per engine: SQLite, then PostgreSQL on a
 fresh database of `BENCH_DATABASE_URL`'s server (see `bench.engines`); their PostgreSQL figures
 carry a `.postgresql` suffix.  An unreachable PostgreSQL server skips those runs with a message,
 except under `CI=true`, where it makes the run fail (exit status 1).
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from telegram.warnings import PTBUserWarning
 
-from bench import catalog, memory, notifications, report, startup, tracking, updates
+from bench import catalog, memory, notifications, report, startup, tracking, updates, wallet
 from bench.common import FULL, QUICK, Check, ScenarioResult, Sizes
 from bench.engines import ENGINES, POSTGRESQL, SQLITE, SQLITE_ENGINE, Engine, PostgresServer, in_ci
 
@@ -41,10 +41,11 @@ SCENARIOS: dict[str, Scenario] = {
     "tracking": tracking.run,
     "notifications": notifications.run,
     "updates": updates.run,
+    "wallet": wallet.run,
 }
 # Scenarios whose figures depend on the store's engine: run on each engine asked for.  The others
 # (start-up, memory, catalog, notifications) always use SQLite, the default deployment.
-PER_ENGINE = ("tracking", "updates")
+PER_ENGINE = ("tracking", "updates", "wallet")
 DEFAULT_OUT = Path(__file__).resolve().parent / "results.json"
 
 

@@ -90,10 +90,14 @@ class Sizes:
     notifications: int
     update_users: int
     startup_runs: int
+    wallets: int
+    ledger_entries: int  # seeded across the wallets, before anything is timed
+    wallet_reads: int  # /balance reads, and as many confirms
+    refunds: int  # wallet-paid orders that one cycle refunds
 
 
-FULL = Sizes("full", 10_000, 150, 300, 300, 100_000, 20_000, 1_000, 200, 3)
-QUICK = Sizes("quick", 500, 20, 30, 30, 2_000, 400, 30, 10, 1)
+FULL = Sizes("full", 10_000, 150, 300, 300, 100_000, 20_000, 1_000, 200, 3, 10_000, 1_000_000, 2_000, 5_000)
+QUICK = Sizes("quick", 500, 20, 30, 30, 2_000, 400, 30, 10, 1, 50, 2_000, 100, 50)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,9 @@
 """`python -m bot [--demo-panel]`: load settings, start the bot, stop cleanly on SIGTERM/SIGINT.
 
 `python -m bot migrate` brings the database's schema up to date (start-up does it too);
-`python -m bot copy-db --to postgresql://…` copies the database into an empty one.
+`python -m bot copy-db --to postgresql://…` copies the database into an empty one;
+`python -m bot audit` checks the shop's books (wallets, ledger, refunds): exit 1 on any
+discrepancy.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import signal
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from telegram.error import InvalidToken, NetworkError
 
@@ -20,6 +23,9 @@ from bot.config import ConfigError, Settings, load_database_settings, load_setti
 from bot.logs import setup_logging
 from bot.redaction import Redactor
 from bot.store.errors import DatabaseUnusable
+
+if TYPE_CHECKING:
+    from bot.services.audit import AuditReport
 
 log = logging.getLogger("bot")
 
@@ -52,6 +58,21 @@ def main(argv: list[str] | None = None) -> int:
     copy.add_argument(
         "--from", dest="source", metavar="URL", help="default: DATABASE_URL, else DATABASE_PATH"
     )
+    audit = commands.add_parser(
+        "audit",
+        help="recompute every wallet from its ledger and every refund from its order; exit 1 on "
+        "any discrepancy",
+        description="Recompute every wallet from its ledger and every wallet-paid order's charge and "
+        "refund; print each discrepancy and exit 1 if there is any.  A refund the tracking cycle "
+        "has not settled yet is a warning, not a discrepancy.  Reads only; the schema must be current.",
+    )
+    audit.add_argument(
+        "--decimals",
+        type=_decimals,
+        metavar="N",
+        help="the shop currency's places, which partial refunds are rounded down to "
+        "(default: PRICE_DECIMALS)",
+    )
     args = parser.parse_args(argv)
     if args.command is not None:
         return _database_command(args)
@@ -76,7 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _database_command(args: argparse.Namespace) -> int:
-    """`migrate` and `copy-db`: they need the database settings only, not a bot token."""
+    """`migrate`, `copy-db` and `audit`: they need the database settings only, not a bot token."""
     from bot.store import database as db_urls
     from bot.store.copy import CopyMismatch, CopyRefused
 
@@ -94,10 +115,15 @@ def _database_command(args: argparse.Namespace) -> int:
     try:
         if args.command == "migrate":
             print(asyncio.run(_migrate(settings.database)))
+        elif args.command == "audit":
+            decimals = settings.price_decimals if args.decimals is None else args.decimals
+            books = asyncio.run(_audit(settings.database, decimals))
+            print(redactor.redact("\n".join(books.lines())))
+            return 0 if books.clean else EXIT_FAILURE
         else:
             report = asyncio.run(_copy(args.source or settings.database, args.to))
             print(redactor.redact("\n".join(report)))
-    except DatabaseUnusable as exc:
+    except (DatabaseUnusable, SchemaNotCurrent) as exc:
         print(f"database error: {redactor.redact(str(exc))}", file=sys.stderr)
         return EXIT_FAILURE
     except CopyRefused as exc:
@@ -131,6 +157,41 @@ async def _migrate(target: str | Path) -> str:
     if before == after:
         return f"database {database.description}: schema {after} is current"
     return f"database {database.description}: schema {before or 'empty'} → {after}"
+
+
+class SchemaNotCurrent(Exception):
+    """The audit reads a database as this code's schema describes it, and changes nothing."""
+
+
+def _decimals(value: str) -> int:
+    places = int(value) if value.isascii() and value.isdigit() else -1
+    if not 0 <= places <= 8:
+        raise argparse.ArgumentTypeError("must be 0 to 8: the places of the shop currency")
+    return places
+
+
+async def _audit(target: str | Path, decimals: int) -> AuditReport:
+    """The audit reads, and never migrates: a schema other than this code's is refused."""
+    from bot.services.audit import audit
+    from bot.store import Store, migrate
+
+    store = Store(target)
+    await store.db.open()
+    try:
+        revision = await migrate.current(store.db)
+        if revision != migrate.head():
+            raise SchemaNotCurrent(
+                f"the database {store.db.description} has schema {revision or 'empty'}, not this "
+                f"code's {migrate.head()}: run `python -m bot migrate` first"
+            )
+        return await audit(store, decimals)
+    except Exception as exc:
+        unusable = store.db.unusable(exc)
+        if unusable is None:
+            raise
+        raise unusable from None
+    finally:
+        await store.close()
 
 
 async def _copy(source: str | Path, target: str) -> list[str]:

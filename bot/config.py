@@ -53,6 +53,12 @@ class Settings:
     # read's retries and back-off (3 × 25 s + pauses is 79 s of silence in a chat).
     panel_interactive_timeout_seconds: float = 10.0
     low_balance_alert: Decimal | None = None
+    # The shop (see bot/services/shop.py): wallet = customers pay retail from wallets,
+    # direct = everyone orders at cost from the panel balance.
+    shop_mode: str = "wallet"
+    markup_percent: Decimal = Decimal(0)
+    price_decimals: int = 0
+    shop_currency: str = ""  # empty: the panel's
     wizard_timeout_seconds: float = 600.0
     max_order_charge: Decimal | None = None
     user_daily_limit: Decimal | None = None
@@ -128,11 +134,12 @@ def load_settings(
 
 @dataclass(frozen=True)
 class DatabaseSettings:
-    """What the database commands (`migrate`, `copy-db`) need: no bot token, no panel key."""
+    """What the database commands (`migrate`, `copy-db`, `audit`) need: no bot token, no panel key."""
 
     database: str | Path
     secrets: tuple[str, ...]
     log_level: str = "INFO"
+    price_decimals: int = 0  # the audit rounds partial refunds as the shop does
 
 
 def load_database_settings(
@@ -147,7 +154,7 @@ def load_database_settings(
     placeholders = {"TELEGRAM_BOT_TOKEN": "1:unused", "SMM_API_KEY": "unused"}
     settings = _parse({**merged, **{k: v for k, v in placeholders.items() if not merged.get(k, "").strip()}})
     secrets = tuple(s for s in settings.secrets if s not in placeholders.values())
-    return DatabaseSettings(settings.database, secrets, settings.log_level)
+    return DatabaseSettings(settings.database, secrets, settings.log_level, settings.price_decimals)
 
 
 def _parse(env: Mapping[str, str]) -> Settings:
@@ -191,6 +198,10 @@ def _parse(env: Mapping[str, str]) -> Settings:
             get("PANEL_INTERACTIVE_TIMEOUT_SECONDS"), "PANEL_INTERACTIVE_TIMEOUT_SECONDS", 10, minimum=1
         ),
         low_balance_alert=_money(low_balance, "LOW_BALANCE_ALERT") if low_balance else None,
+        shop_mode=_choice((get("SHOP_MODE") or "wallet").lower(), "SHOP_MODE", ("wallet", "direct")),
+        markup_percent=_percent(get("MARKUP_PERCENT")),
+        price_decimals=_decimals(get("PRICE_DECIMALS")),
+        shop_currency=_currency(get("SHOP_CURRENCY")),
         max_order_charge=_money(max_charge, "MAX_ORDER_CHARGE") if max_charge else None,
         user_daily_limit=_money(daily_limit, "USER_DAILY_LIMIT") if daily_limit else None,
         webhook_url=webhook_url or None,
@@ -280,3 +291,28 @@ def _money(value: str, name: str) -> Decimal:
     if not amount.is_finite() or amount < 0:
         raise ConfigError(f"{name} must be a non-negative amount in the panel currency, e.g. 100000")
     return amount
+
+
+def _percent(value: str) -> Decimal:
+    if not value:
+        return Decimal(0)
+    try:
+        percent = Decimal(value.removesuffix("%").strip())
+    except InvalidOperation:
+        percent = Decimal(-1)
+    if not percent.is_finite() or not 0 <= percent <= 10_000:
+        raise ConfigError("MARKUP_PERCENT must be a percentage from 0 to 10000, e.g. MARKUP_PERCENT=40")
+    return percent
+
+
+def _decimals(value: str) -> int:
+    places = _int(value, "PRICE_DECIMALS", 0, minimum=0)
+    if places > 8:
+        raise ConfigError("PRICE_DECIMALS must be 0 to 8: the places of the shop currency (0 for VND)")
+    return places
+
+
+def _currency(value: str) -> str:
+    if value and not re.fullmatch(r"[A-Za-z]{3}", value):
+        raise ConfigError("SHOP_CURRENCY must be a three-letter currency code, e.g. SHOP_CURRENCY=VND")
+    return value.upper()

@@ -20,7 +20,7 @@ from bot import redaction
 from bot.config import Settings
 from bot.panel.client import PanelClient
 from bot.panel.errors import PanelKeyRefused
-from bot.services.access import AccessService
+from bot.services.access import AccessService, Role
 from bot.services.account import AccountService
 from bot.services.admin import AdminService
 from bot.services.alerts import AdminAlerts, Alert, AlertKind
@@ -33,8 +33,10 @@ from bot.services.ordering import OrderingService
 from bot.services.poller import StatusPoller
 from bot.services.search import ServiceSearch
 from bot.services.settlement import SettlementService
+from bot.services.shop import Shop, ShopMode
 from bot.services.tracking import TrackingService
 from bot.services.users import UserService
+from bot.services.wallets import WalletService
 from bot.store import Store
 from bot.store.models import OrderState
 from bot.telegram.app import build_application
@@ -85,6 +87,17 @@ class BotRuntime:
         account = AccountService(self.panel)
         self.writes = DurableWrites()  # order outcomes the database refused, retried until they land
         self.access = AccessService(settings, self.store, first_start_claims_admin=demo)
+        shop = Shop(
+            self.store,
+            account,
+            self.catalog,
+            mode=ShopMode(settings.shop_mode),
+            is_admin=lambda user_id: self.access.role(user_id) is Role.ADMIN,
+            markup_percent=settings.markup_percent,
+            decimals=settings.price_decimals,
+            currency=settings.shop_currency or None,
+        )
+        wallet = WalletService(self.store, decimals=settings.price_decimals)
         self.deps = Deps(
             settings=settings,
             users=UserService(self.store, shared=self.store.locks.shared),
@@ -98,15 +111,19 @@ class BotRuntime:
                 max_order_charge=settings.max_order_charge,
                 user_daily_limit=settings.user_daily_limit,
                 writes=self.writes,
+                shop=shop,
+                wallet=wallet,
             ),
             tracking=TrackingService(self.store, self.panel, self.catalog),
             poller=StatusPoller(self.store, self.panel, base_backoff=max(settings.status_poll_seconds, 5)),
-            notifications=NotificationService(self.store),
-            alerts=AdminAlerts(self.store, account, settings.low_balance_alert),
+            notifications=NotificationService(self.store, wallet),
+            alerts=AdminAlerts(self.store, account, settings.low_balance_alert, wallets=shop.wallets),
             access=self.access,
             admin=AdminService(self.store, self.access, zone=settings.timezone),
             settlement=SettlementService(self.store, self.panel),
             favorites=FavoritesService(self.store),
+            shop=shop,
+            wallet=wallet,
         )
         self.tracking = TrackingJob(self.deps)
         # A refused key is one log line (the client's) and one message to the admins.

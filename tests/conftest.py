@@ -121,7 +121,10 @@ def make_settings(
         settings = load_settings(env, dotenv=None)
         # Short panel timeouts keep outage tests fast; behaviour is the same.
         # The tracking job is driven by hand in tests (runtime.tracking.run), so it is off here.
+        # Direct mode (everyone orders at cost, as before the shop): the suite written before
+        # the shop proves `SHOP_MODE=direct` behaves exactly as it did; shop tests ask for wallets.
         defaults: dict[str, Any] = {
+            "shop_mode": "direct",
             "panel_timeout_seconds": 2.0,
             "panel_retries": 1,
             "status_poll_seconds": 0,

@@ -62,6 +62,7 @@ async def test_process_serves_and_stops_on_sigterm(
             "SMM_API_KEY": PANEL_KEY,
             **database_env(database),
             "ALLOWED_USER_IDS": "*",
+        "SHOP_MODE": "direct",  # process behaviour, as before the shop
             "LOG_LEVEL": "DEBUG",
         },
         tmp_path,
@@ -91,6 +92,7 @@ async def test_demo_panel_needs_only_a_token(
             "TELEGRAM_API_URL": telegram.base_url,
             **database_env(database),
             "ALLOWED_USER_IDS": "*",
+        "SHOP_MODE": "direct",  # process behaviour, as before the shop
         },
         tmp_path,
         "--demo-panel",
@@ -146,6 +148,7 @@ async def test_sigkill_during_order_placement_is_recovered(
         "SMM_API_KEY": PANEL_KEY,
         **database_env(database),
         "ALLOWED_USER_IDS": "*",
+        "SHOP_MODE": "direct",  # process behaviour, as before the shop
         "STATUS_POLL_SECONDS": "5",
         "LOG_LEVEL": "DEBUG",
     }
@@ -198,6 +201,7 @@ async def test_unreachable_telegram_says_why_before_stopping(
             "SMM_API_KEY": PANEL_KEY,
             **database_env(database),
             "ALLOWED_USER_IDS": "*",
+        "SHOP_MODE": "direct",  # process behaviour, as before the shop
         },
         tmp_path,
     )

@@ -41,6 +41,7 @@ def bot_env(telegram: FakeTelegram, panel: PanelSimulator, database: str | Path)
         "SMM_API_KEY": PANEL_KEY,
         **database_env(database),
         "ALLOWED_USER_IDS": "*",
+            "SHOP_MODE": "direct",  # process behaviour, as before the shop
         "STATUS_POLL_SECONDS": "5",
         "LOG_LEVEL": "DEBUG",
     }

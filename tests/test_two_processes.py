@@ -102,6 +102,7 @@ async def pair(
         "SMM_API_KEY": PANEL_KEY,
         "DATABASE_URL": postgres_database,
         "ALLOWED_USER_IDS": "*",
+            "SHOP_MODE": "direct",  # process behaviour, as before the shop
         "STATUS_POLL_SECONDS": str(POLL_SECONDS),
     }
     a, b = BotProcess("a", env, tmp_path), BotProcess("b", env, tmp_path)

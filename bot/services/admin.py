@@ -14,12 +14,25 @@ from bot.store.models import Spend, UserRecord, utcnow
 
 @dataclass
 class Totals:
+    """`charge`: what the panel charged for every order.  The shop's customer orders also
+    count in `revenue` (retail paid from wallets, net of refunds) and `cost` (the panel's
+    charge for those same orders), so `margin` is what the markup earned."""
+
     orders: int = 0
     charge: Decimal = field(default_factory=Decimal)
+    revenue: Decimal = field(default_factory=Decimal)
+    cost: Decimal = field(default_factory=Decimal)
 
     def add(self, spend: Spend) -> None:
         self.orders += 1
         self.charge += spend.charge
+        if spend.price is not None:
+            self.revenue += spend.price - (spend.refunded or 0)
+            self.cost += spend.charge
+
+    @property
+    def margin(self) -> Decimal:
+        return self.revenue - self.cost
 
 
 @dataclass(frozen=True)

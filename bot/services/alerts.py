@@ -26,6 +26,11 @@ class AlertKind(StrEnum):
     PANEL_BACK = "panel_back"
     UNKNOWN_ORDERS = "unknown_orders"
     KEY_REFUSED = "key_refused"  # sent when it happens (runtime), not by `check`
+    # The shop: a customer's order was refused for the panel's lack of funds (told once, until
+    # the balance covers the wallets again), and the panel balance fell below what customers'
+    # wallets hold (they could spend more than the panel can pay for).
+    FUNDS_REFUSED = "funds_refused"
+    WALLETS_UNCOVERED = "wallets_uncovered"
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,10 @@ class AdminAlerts:
         account: AccountService,
         low_balance: Decimal | None,
         outage_after: float = OUTAGE_ALERT_SECONDS,
+        *,
+        wallets: bool = False,
     ) -> None:
+        self._wallets = wallets  # the shop runs customer wallets (SHOP_MODE=wallet)
         self._store = store
         self._account = account
         self._low_balance = low_balance
@@ -62,8 +70,11 @@ class AdminAlerts:
         elif outage_seconds == 0 and down:
             await self._store.kv.save_value(NAMESPACE, AlertKind.PANEL_DOWN, "0")
             alerts.append(Alert(AlertKind.PANEL_BACK))
-        if outage_seconds == 0 and self._low_balance is not None:
-            alerts += await self._check_balance(state.get(AlertKind.LOW_BALANCE) == "1")
+        if outage_seconds == 0 and (self._low_balance is not None or self._wallets):
+            alerts += await self._check_balance(state)
+        if state.get(AlertKind.FUNDS_REFUSED) == "1":
+            await self._store.kv.save_value(NAMESPACE, AlertKind.FUNDS_REFUSED, "told")
+            alerts.append(Alert(AlertKind.FUNDS_REFUSED))
         alerts += await self._check_unknown(state.get(AlertKind.UNKNOWN_ORDERS, "0"))
         return alerts
 
@@ -78,15 +89,29 @@ class AdminAlerts:
         await self._store.kv.save_value(NAMESPACE, AlertKind.UNKNOWN_ORDERS, str(newest))
         return [Alert(AlertKind.UNKNOWN_ORDERS, count=len(unknown))]
 
-    async def _check_balance(self, was_low: bool) -> list[Alert]:
-        assert self._low_balance is not None
+    async def _check_balance(self, state: dict[str, str]) -> list[Alert]:
         try:
             balance = await self._account.balance()
         except PanelClientError:
             return []  # the outage logic covers an unreachable panel
-        is_low = balance.amount < self._low_balance
-        if is_low != was_low:
-            await self._store.kv.save_value(NAMESPACE, AlertKind.LOW_BALANCE, "1" if is_low else "0")
-        if is_low and not was_low:
-            return [Alert(AlertKind.LOW_BALANCE, balance.amount, balance.currency, self._low_balance)]
-        return []
+        alerts = []
+        if self._low_balance is not None:
+            is_low = balance.amount < self._low_balance
+            if await self._crossed(state, AlertKind.LOW_BALANCE, is_low):
+                low = Alert(AlertKind.LOW_BALANCE, balance.amount, balance.currency, self._low_balance)
+                alerts.append(low)
+        if self._wallets:
+            owed = await self._store.wallets.total_balances()
+            uncovered = balance.amount < owed
+            if await self._crossed(state, AlertKind.WALLETS_UNCOVERED, uncovered):
+                alerts.append(Alert(AlertKind.WALLETS_UNCOVERED, balance.amount, balance.currency, owed))
+            if not uncovered and state.get(AlertKind.FUNDS_REFUSED) == "told":
+                await self._store.kv.save_value(NAMESPACE, AlertKind.FUNDS_REFUSED, "")  # may tell again
+        return alerts
+
+    async def _crossed(self, state: dict[str, str], kind: AlertKind, now: bool) -> bool:
+        """Remember the condition; True when it has just become true (alert once per crossing)."""
+        was = state.get(kind) == "1"
+        if now != was:
+            await self._store.kv.save_value(NAMESPACE, kind, "1" if now else "0")
+        return now and not was

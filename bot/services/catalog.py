@@ -13,7 +13,8 @@ import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 
 from bot.panel.errors import PanelUnavailable
 from bot.panel.models import Service
@@ -100,6 +101,17 @@ class Catalog:
 
     def get(self, service_id: int) -> Service | None:
         return self.by_id.get(service_id)
+
+    def repriced(self, rates: dict[int, Decimal]) -> Catalog:
+        """The same catalog with other rates (a shop's retail prices): the groupings, names and
+        platforms are shared, not recomputed, since only prices differ."""
+        copy = object.__new__(Catalog)
+        for name in self.__dataclass_fields__:
+            object.__setattr__(copy, name, getattr(self, name))
+        services = tuple(replace(s, rate=rates.get(s.id, s.rate)) for s in self.services)
+        object.__setattr__(copy, "services", services)
+        object.__setattr__(copy, "by_id", {s.id: s for s in services})
+        return copy
 
     def category(self, key: str) -> Category | None:
         return self._by_key.get(key)

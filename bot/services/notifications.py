@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.panel.models import OrderStatusKind, RefillStatusKind
+from bot.services.wallets import WalletService
 from bot.store import Store
+from bot.store.ledger import LedgerEntry
 from bot.store.models import OrderRecord, RefillRecord
 
 
@@ -59,6 +61,9 @@ class Notice:
     kind: NoticeKind
     order: OrderRecord
     refill: RefillRecord | None = None
+    # The shop: what this outcome gave back to the customer's wallet (its entry carries the
+    # amount and the balance it left), booked before the notice is rendered.
+    refund: LedgerEntry | None = None
 
     @property
     def user_id(self) -> int:
@@ -80,16 +85,26 @@ class Notice:
 
 
 class NotificationService:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, wallet: WalletService | None = None) -> None:
         self._store = store
+        self._wallet = wallet
 
     async def pending(self, limit: int = 5000) -> list[Notice]:
-        """Notices not yet delivered, oldest first, for users who have not blocked the bot."""
+        """Notices not yet delivered, oldest first, for users who have not blocked the bot.
+
+        A wallet-paid order's refund is booked here if the tracking cycle hasn't yet (booking
+        is idempotent), so a notice never says money went back before it did."""
         orders = await self._store.orders.orders_to_notify(tuple(ORDER_NOTICES), limit)
-        notices = [Notice(ORDER_NOTICES[o.status], o) for o in orders]
+        notices = [Notice(ORDER_NOTICES[o.status], o, refund=await self._refund(o)) for o in orders]
         for refill, order in await self._store.refills.refills_to_notify(tuple(REFILL_NOTICES), limit):
             notices.append(Notice(REFILL_NOTICES[refill.status], order, refill))
         return notices
+
+    async def _refund(self, order: OrderRecord) -> LedgerEntry | None:
+        if self._wallet is None or order.price is None:
+            return None
+        booking = await self._wallet.refund_for(order)
+        return None if booking is None else booking.entry
 
     async def delivered(self, notice: Notice) -> None:
         if notice.refill is not None:

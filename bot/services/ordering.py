@@ -24,8 +24,12 @@ from bot.panel.models import Service
 from bot.redaction import has_hidden_characters
 from bot.services.catalog import CatalogCache
 from bot.services.durable import DurableWrites
+from bot.services.panel_errors import RefusalReason, refusal_reason
+from bot.services.shop import ALERTS_NAMESPACE, FUNDS_REFUSED, Shop
+from bot.services.wallets import WalletService
 from bot.store import Store
 from bot.store.errors import DuplicateConfirmation
+from bot.store.ledger import Booking
 from bot.store.models import NewOrder, OrderRecord, OrderState, utcnow
 
 log = logging.getLogger(__name__)
@@ -491,6 +495,12 @@ class Quote:
     charge: Decimal
     kind: Kind = DEFAULT
     params: dict[str, str] = field(default_factory=dict)  # type-specific `add` parameters
+    price: Decimal | None = None  # a customer's retail price (None: ordered at cost)
+
+    @property
+    def total(self) -> Decimal:
+        """What the person ordering pays: the retail price from a wallet, else the charge."""
+        return self.charge if self.price is None else self.price
 
 
 class Outcome(StrEnum):
@@ -506,12 +516,16 @@ class Placement:
 
 
 class OrderFailed(Exception):
-    """Nothing was ordered or charged: the panel refused, or could not be reached at all."""
+    """Nothing was ordered or charged: the panel refused, or could not be reached at all.
+    `refund`: what went back to the customer's wallet (None: ordered at cost)."""
 
-    def __init__(self, message: str | None, *, unavailable: bool = False) -> None:
+    def __init__(
+        self, message: str | None, *, unavailable: bool = False, refund: Booking | None = None
+    ) -> None:
         super().__init__(message or "unavailable")
         self.message = message
         self.unavailable = unavailable
+        self.refund = refund
 
 
 class PriceChanged(Exception):
@@ -555,7 +569,13 @@ class OrderingService:
         user_daily_limit: Decimal | None = None,
         clock: Callable[[], datetime] = utcnow,
         writes: DurableWrites | None = None,
+        shop: Shop | None = None,
+        wallet: WalletService | None = None,
     ) -> None:
+        if (shop is None) != (wallet is None):
+            raise ValueError("the shop and the wallet service come together")
+        self._shop = shop
+        self._wallet = wallet
         self._writes = writes or DurableWrites()
         self._store = store
         self._panel = panel
@@ -593,10 +613,27 @@ class OrderingService:
     async def prepare(self, user_id: int, draft: Draft) -> tuple[Draft, Quote]:
         """Price the draft, check the owner's limits, and give it a fresh confirmation token."""
         service = await self.service(draft.service_id)
-        priced = quote(service, draft)
-        await self.check_limits(user_id, priced.charge)
-        ready = replace(draft, token=secrets.token_urlsafe(12), quoted=str(priced.charge))
+        priced = await self._quote(user_id, service, draft)
+        if priced.price is None:  # a customer's wallet is their limit (and cost stays unsaid)
+            await self.check_limits(user_id, priced.charge)
+        ready = replace(draft, token=secrets.token_urlsafe(12), quoted=str(priced.total))
         return ready, priced
+
+    async def _quote(self, user_id: int, service: Service, draft: Draft) -> Quote:
+        """The quote as this user pays it: a customer's carries the retail price."""
+        priced = quote(service, draft)
+        if self._shop is None or not self._shop.is_customer(user_id):
+            return priced
+        pricing = await self._shop.pricing()
+        price = pricing.retail_amount(service.id, service.category, priced.charge)
+        shown = replace(service, rate=pricing.retail_rate(service.id, service.category, service.rate))
+        return replace(priced, service=shown, price=price)
+
+    async def wallet_balance(self, user_id: int) -> Decimal | None:
+        """The customer's wallet balance (None: this user orders at cost, no wallet)."""
+        if self._shop is None or self._wallet is None or not self._shop.is_customer(user_id):
+            return None
+        return await self._wallet.balance(user_id)
 
     async def draft_again(self, user_id: int, order_id: int) -> Draft:
         """A draft for ordering the user's order `order_id` again: the same service, link,
@@ -647,12 +684,13 @@ class OrderingService:
         if existing is not None:
             return Placement(Outcome.ALREADY_PLACED, existing)
         service = await self.service(draft.service_id)
-        priced = quote(service, draft)
-        if str(priced.charge) != draft.quoted:
+        priced = await self._quote(user_id, service, draft)
+        if str(priced.total) != draft.quoted:
             raise PriceChanged(draft)
-        await self.check_limits(user_id, priced.charge)  # spending may have grown since the summary
+        if priced.price is None:
+            await self.check_limits(user_id, priced.charge)  # spending may have grown since the summary
         try:
-            intent = await self._store.orders.create_order_intent(
+            intent = await self._open(
                 NewOrder(
                     user_id=user_id,
                     chat_id=chat_id,
@@ -666,6 +704,7 @@ class OrderingService:
                     runs=priced.runs,
                     interval=priced.interval,
                     fields={k: v for k, v in priced.params.items() if k != "comments"} or None,
+                    price=priced.price,
                 )
             )
         except DuplicateConfirmation:
@@ -673,6 +712,27 @@ class OrderingService:
             assert existing is not None
             return Placement(Outcome.ALREADY_PLACED, existing)
         return await self._send(intent, priced, draft)
+
+    async def _open(self, order: NewOrder) -> OrderRecord:
+        """The intent, paid for in the same transaction when a wallet pays (raises
+        `InsufficientFunds`, with nothing written, when it can't)."""
+        if order.price is not None and self._wallet is not None:
+            return await self._wallet.open_order(order)
+        return await self._store.orders.create_order_intent(order)
+
+    async def _fail(self, intent: OrderRecord, reason: str) -> Booking | None:
+        """Record that `add` was refused or never sent, refunding a wallet at the same time."""
+        if intent.price is not None and self._wallet is not None:
+            wallet = self._wallet
+            refunds: list[Booking | None] = []
+
+            async def fail_and_refund() -> None:
+                refunds.append(await wallet.fail_order(intent, reason))
+
+            await self._record(intent, fail_and_refund)
+            return refunds[-1] if refunds else None
+        await self._record(intent, lambda: self._store.orders.mark_order_failed(intent.id, reason))
+        return None
 
     async def _send(self, intent: OrderRecord, priced: Quote, draft: Draft) -> Placement:
         """Call `add` once and record what it said.
@@ -693,15 +753,15 @@ class OrderingService:
                 extra=priced.params,
             )
         except PanelError as exc:
-            refusal = exc.message  # bound now: the write may be retried after this block
-            await self._record(intent, lambda: self._store.orders.mark_order_failed(intent.id, refusal))
-            raise OrderFailed(refusal) from None
+            refund = await self._fail(intent, exc.message)
+            if refund is not None and refusal_reason(exc.message) is RefusalReason.SHOP_UNAVAILABLE:
+                await self._funds_refused()
+            raise OrderFailed(exc.message, refund=refund) from None
         except AddOutcomeUnknown as exc:
             return await self._unknown(intent, exc.reason)
         except PanelUnavailable as exc:  # never reached the panel: certainly not placed
-            reason = f"panel unavailable: {exc.reason}"
-            await self._record(intent, lambda: self._store.orders.mark_order_failed(intent.id, reason))
-            raise OrderFailed(None, unavailable=True) from None
+            refund = await self._fail(intent, f"panel unavailable: {exc.reason}")
+            raise OrderFailed(None, unavailable=True, refund=refund) from None
         except Exception as exc:  # a bug or a library surprise after the request may have left
             log.exception("order %s: unexpected error during add", intent.id)
             return await self._unknown(intent, f"unexpected error ({type(exc).__name__})")
@@ -710,6 +770,14 @@ class OrderingService:
         await self._record(intent, lambda: orders.mark_order_placed(intent.id, panel_id), panel_id)
         placed = {"state": OrderState.PLACED, "panel_order_id": panel_id, "error": None}
         return Placement(Outcome.PLACED, await self._reload(intent, placed))
+
+    async def _funds_refused(self) -> None:
+        """The panel balance can't pay a customer's order: the admins are told (once, by the
+        alerts cycle); the customer only hears that the shop can't take orders right now."""
+        try:
+            await self._store.kv.save_value(ALERTS_NAMESPACE, FUNDS_REFUSED, "1")
+        except Exception:
+            log.exception("could not note the panel's refusal for lack of funds")
 
     async def _unknown(self, intent: OrderRecord, reason: str) -> Placement:
         log.warning("order %s: outcome unknown (%s)", intent.id, reason)

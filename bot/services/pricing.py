@@ -86,14 +86,20 @@ class Pricing:
             context.prec = _PRECISION
             return amount.quantize(self._quantum, rounding=ROUND_CEILING)
 
-    def retail_rate(self, service_id: int, category: str | None, cost_rate: Decimal) -> Decimal:
-        """The retail price per 1000, as shown to customers, rounded up (see the module)."""
-        cost = _decimal(cost_rate, "cost_rate")
+    def retail_amount(self, service_id: int, category: str | None, cost: Decimal) -> Decimal:
+        """The retail amount for a `cost` (an order's charge, or a rate per 1000): rounded up
+        to `decimals` places and never below the cost rounded up — the one formula every
+        customer price comes from."""
+        cost = _decimal(cost, "cost")
         if cost < 0:
-            raise ValueError(f"cost_rate can't be negative: {cost}")
+            raise ValueError(f"cost can't be negative: {cost}")
         with localcontext() as context:
             context.prec = _PRECISION
             return max(self._up(cost * self.factor(service_id, category)), self._up(cost))
+
+    def retail_rate(self, service_id: int, category: str | None, cost_rate: Decimal) -> Decimal:
+        """The retail price per 1000, as shown to customers, rounded up (see the module)."""
+        return self.retail_amount(service_id, category, _decimal(cost_rate, "cost_rate"))
 
     def cost_charge(self, cost_rate: Decimal, quantity: int) -> Decimal:
         """What the panel charges for `quantity` at `cost_rate` per 1000, exactly."""
@@ -111,7 +117,4 @@ class Pricing:
     ) -> Decimal:
         """What a customer pays for `quantity`: ceil(cost charge × factor) to `decimals`
         places, never below the cost charge (see the module for why the total is rounded)."""
-        cost = self.cost_charge(cost_rate, quantity)
-        with localcontext() as context:
-            context.prec = _PRECISION
-            return max(self._up(cost * self.factor(service_id, category)), self._up(cost))
+        return self.retail_amount(service_id, category, self.cost_charge(cost_rate, quantity))

@@ -179,6 +179,28 @@ class Database:
             yield conn
 
     @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[AsyncConnection]:
+        """A read-only transaction whose statements all see one moment (an audit comparing
+        tables must not see a booking between two of its reads): PostgreSQL's REPEATABLE
+        READ, READ ONLY; on SQLite a deferred transaction, which in WAL mode reads one
+        snapshot and never holds the writers up.  Always rolled back: it writes nothing."""
+        if self._reader is None:
+            raise RuntimeError("store is not open")
+        if self.is_sqlite:
+            async with self._reader.connect() as conn:
+                await conn.exec_driver_sql("BEGIN")  # the reader's own BEGIN emits nothing
+                try:
+                    yield conn
+                finally:
+                    await conn.rollback()  # the driver ends the transaction BEGIN opened
+            return
+        async with self.engine.connect() as conn:
+            await conn.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+            async with conn.begin() as transaction:
+                yield conn
+                await transaction.rollback()
+
+    @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """One transaction: committed when the block ends, rolled back if it raises."""
         async with self.engine.begin() as conn:
@@ -201,6 +223,12 @@ class Database:
         return statement.on_conflict_do_update(
             index_elements=keys, set_=dict(update(statement.excluded)), where=where
         )
+
+    def insert_missing(self, table: Table, keys: list[str]) -> Insert:
+        """INSERT … ON CONFLICT (keys) DO NOTHING without values: for an executemany of rows
+        of which some may exist already."""
+        dialect_insert = postgresql.insert if self.name == POSTGRESQL else sqlite.insert
+        return dialect_insert(table).on_conflict_do_nothing(index_elements=keys)
 
     async def lock_for_migrations(self, conn: AsyncConnection) -> None:
         """Two processes starting at once on a new PostgreSQL database must not both create

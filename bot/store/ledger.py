@@ -22,13 +22,14 @@ Three promises, on both engines:
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import RowMapping, func, select, update
+from sqlalchemy import RowMapping, bindparam, func, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.part import StorePart
@@ -172,7 +173,9 @@ def _entry(row: RowMapping) -> LedgerEntry:
 
 
 class WalletStore(StorePart):
-    async def book(self, entry: NewEntry, *, conn: AsyncConnection | None = None) -> Booking:
+    async def book(
+        self, entry: NewEntry, *, conn: AsyncConnection | None = None, new_key: bool = False
+    ) -> Booking:
         """Append `entry` and move the balance, atomically; see the module for the promises.
 
         `conn`: a transaction of the caller's (from `Database.write()`, never `read()`), so
@@ -180,22 +183,25 @@ class WalletStore(StorePart):
         raised inside it has written nothing, but the caller decides the transaction's fate.
         """
         if conn is not None:
-            return await self._book(conn, entry)
+            return await self._book(conn, entry, new_key)
         async with self._db.write() as own:
-            return await self._book(own, entry)
+            return await self._book(own, entry, new_key)
 
-    async def _book(self, conn: AsyncConnection, entry: NewEntry) -> Booking:
+    async def _book(self, conn: AsyncConnection, entry: NewEntry, new_key: bool = False) -> Booking:
         now = self._now()
-        # The wallet row exists before it is locked (no row, nothing to lock on PostgreSQL);
-        # a concurrent creator makes this wait for it, then do nothing.
-        fresh = {"user_id": entry.user_id, "balance": ZERO, "updated_at": now}
-        await conn.execute(self._db.upsert(wallets, fresh, ["user_id"]))
-        balance = await conn.scalar(
-            select(wallets.c.balance).where(wallets.c.user_id == entry.user_id).with_for_update()
-        )
+        locked = select(wallets.c.balance).where(wallets.c.user_id == entry.user_id).with_for_update()
+        balance = await conn.scalar(locked)
+        if balance is None:
+            # A first booking: the row is created, then locked (no row, nothing to lock on
+            # PostgreSQL); a concurrent creator makes this wait for it, then do nothing.
+            fresh = {"user_id": entry.user_id, "balance": ZERO, "updated_at": now}
+            await conn.execute(self._db.upsert(wallets, fresh, ["user_id"]))
+            balance = await conn.scalar(locked)
         assert isinstance(balance, Decimal)
         # Looked up under the lock: a retry racing the first booking of its key sees it here.
-        existing = await self._by_key(conn, entry.idempotency_key)
+        # A key made by this very transaction (the charge of an order it just inserted) can't
+        # be booked yet: `new_key` spares the look-up (the unique index still guards it).
+        existing = None if new_key else await self._by_key(conn, entry.idempotency_key)
         if existing is not None:
             if not existing.same_event(entry):
                 raise IdempotencyConflict(entry.idempotency_key, existing)
@@ -227,6 +233,73 @@ class WalletStore(StorePart):
     async def _by_key(self, conn: AsyncConnection, key: str) -> LedgerEntry | None:
         row = (await conn.execute(select(ledger).where(ledger.c.idempotency_key == key))).first()
         return None if row is None else _entry(row._mapping)
+
+    async def lock(self, user_ids: Iterable[int], *, conn: AsyncConnection) -> dict[int, Decimal]:
+        """Lock these wallets (created at 0 when missing) for the caller's transaction, in
+        user order so two lockers can't deadlock; their balances.  What `book` does for one
+        wallet, for a batch (`append`)."""
+        users = sorted(set(user_ids))
+        if not users:
+            return {}
+        now = self._now()
+        fresh = [{"user_id": user, "balance": ZERO, "updated_at": now} for user in users]
+        await conn.execute(self._db.insert_missing(wallets, ["user_id"]), fresh)
+        locked = await conn.execute(
+            select(wallets.c.user_id, wallets.c.balance)
+            .where(wallets.c.user_id.in_(users))
+            .order_by(wallets.c.user_id)
+            .with_for_update()
+        )
+        return {row.user_id: row.balance for row in locked}
+
+    async def entries_by_keys(self, keys: Iterable[str], *, conn: AsyncConnection) -> dict[str, LedgerEntry]:
+        """The entries booked under any of `keys`, by key (one query)."""
+        wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return {}
+        rows = await conn.execute(select(ledger).where(ledger.c.idempotency_key.in_(wanted)))
+        return {entry.idempotency_key: entry for entry in (_entry(row._mapping) for row in rows)}
+
+    async def append(
+        self, entries: list[NewEntry], balances: dict[int, Decimal], *, conn: AsyncConnection
+    ) -> list[Booking]:
+        """Book many entries in the caller's transaction: one insert and one balance update
+        for the lot, each entry's `balance_after` chained per wallet.  `balances` comes from
+        `lock` (the wallets locked by this transaction) and the caller has looked up the keys
+        under that lock (`entries_by_keys`), so none is booked twice; a debit the wallet
+        doesn't cover raises `InsufficientFunds` and the caller's transaction rolls back."""
+        if not entries:
+            return []
+        now = self._now()
+        running = dict(balances)
+        values = []
+        for entry in entries:
+            before = running[entry.user_id]
+            running[entry.user_id] = before + entry.amount
+            if running[entry.user_id] < 0:
+                raise InsufficientFunds(entry.user_id, before, -entry.amount)
+            values.append(
+                {
+                    "user_id": entry.user_id,
+                    "kind": str(entry.kind),
+                    "amount": entry.amount,
+                    "reference": entry.reference,
+                    "note": entry.note,
+                    "idempotency_key": entry.idempotency_key,
+                    "balance_after": running[entry.user_id],
+                    "created_at": now,
+                }
+            )
+        # RETURNING of a multi-row insert comes back in no promised order (and asking for one
+        # makes SQLite insert row by row): the rows are put back in the entries' order.
+        position = {value["idempotency_key"]: index for index, value in enumerate(values)}
+        inserted = (await conn.execute(ledger.insert().returning(*ledger.c), values)).all()
+        rows = sorted(inserted, key=lambda row: position[row.idempotency_key])
+        moved = sorted({entry.user_id for entry in entries})
+        await conn.execute(
+            _MOVE_BALANCE, [{"uid_": user, "balance_": running[user], "now_": now} for user in moved]
+        )
+        return [Booking(_entry(row._mapping), created=True) for row in rows]
 
     async def entry_by_key(self, key: str, *, conn: AsyncConnection | None = None) -> LedgerEntry | None:
         """The entry booked under `key`, if any (e.g. an order's charge, before refunding it)."""
@@ -272,30 +345,37 @@ class WalletStore(StorePart):
             total = await conn.scalar(select(func.sum(wallets.c.balance)))
         return ZERO if total is None else Decimal(total)
 
-    async def audit(self) -> list[Discrepancy]:
+    async def audit(self, *, conn: AsyncConnection | None = None) -> list[Discrepancy]:
         """Every wallet whose books don't balance: its balance isn't the sum of its ledger, or
         is below zero, or its entries' `balance_after` don't follow one from the next (a
         missing, edited or reordered entry), or it has entries but no wallet row.
 
         Reads the whole ledger once (in id order per user) and recomputes in `Decimal`; an
-        empty list means the books are right."""
-        async with self._db.read() as conn:
-            balances: dict[int, Decimal] = {
-                row.user_id: row.balance
-                for row in await conn.execute(select(wallets.c.user_id, wallets.c.balance))
-            }
-            rows = await conn.execute(
-                select(ledger.c.user_id, ledger.c.amount, ledger.c.balance_after).order_by(
-                    ledger.c.user_id, ledger.c.id
-                )
+        empty list means the books are right.  `conn`: the caller's `Database.snapshot()`,
+        so the wallets and the ledger are read at one moment (separate reads could see a
+        booking land between them and report a wallet that is right)."""
+        if conn is None:
+            async with self._db.snapshot() as own:
+                return await self._audit(own)
+        return await self._audit(conn)
+
+    async def _audit(self, conn: AsyncConnection) -> list[Discrepancy]:
+        balances: dict[int, Decimal] = {
+            row.user_id: row.balance
+            for row in await conn.execute(select(wallets.c.user_id, wallets.c.balance))
+        }
+        rows = await conn.stream(  # streamed: a ledger of any length in bounded memory
+            select(ledger.c.user_id, ledger.c.amount, ledger.c.balance_after).order_by(
+                ledger.c.user_id, ledger.c.id
             )
-            sums: dict[int, Decimal] = defaultdict(lambda: ZERO)
-            broken: set[int] = set()
-            for row in rows:
-                running = sums[row.user_id] + row.amount
-                if running != row.balance_after or running < 0:
-                    broken.add(row.user_id)
-                sums[row.user_id] = running
+        )
+        sums: dict[int, Decimal] = defaultdict(lambda: ZERO)
+        broken: set[int] = set()
+        async for row in rows:
+            running = sums[row.user_id] + row.amount
+            if running != row.balance_after or running < 0:
+                broken.add(row.user_id)
+            sums[row.user_id] = running
         found = []
         for user_id in sorted(balances.keys() | sums.keys()):
             balance = balances.get(user_id)
@@ -313,3 +393,14 @@ class WalletStore(StorePart):
             if problems:
                 found.append(Discrepancy(user_id, balance, total, tuple(problems)))
         return found
+
+
+# `append`: every moved wallet's new balance in one executemany.
+_MOVE_BALANCE = (
+    update(wallets)
+    .where(wallets.c.user_id == bindparam("uid_"))
+    .values(
+        balance=bindparam("balance_", type_=wallets.c.balance.type),
+        updated_at=bindparam("now_", type_=wallets.c.updated_at.type),
+    )
+)

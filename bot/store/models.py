@@ -59,6 +59,7 @@ class NewOrder:
     runs: int | None = None
     interval: int | None = None
     fields: dict[str, str] | None = None  # a service type's own `add` parameters
+    price: Decimal | None = None  # a customer's retail price, paid from their wallet
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +86,16 @@ class OrderRecord:
     interval: int | None = None
     fields: dict[str, str] | None = None  # a service type's own `add` parameters
     cancel_requested: bool = False  # the owner asked the panel to cancel it
+    # The shop: what the customer's wallet paid (None: ordered at cost from the panel
+    # balance) and what it got back (None: not settled yet).  `charge` stays the panel's.
+    price: Decimal | None = None
+    refunded: Decimal | None = None
+
+    @property
+    def paid(self) -> Decimal:
+        """What the person who ordered paid in the end: the retail price from a wallet less
+        what came back, else the panel's charge (which the panel lowers on a refund)."""
+        return self.charge if self.price is None else self.price - (self.refunded or 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,3 +121,5 @@ class Spend:
     service_name: str
     charge: Decimal
     created_at: datetime
+    price: Decimal | None = None  # retail, for a wallet-paid order
+    refunded: Decimal | None = None

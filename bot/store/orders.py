@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, bindparam, case, func, not_, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.panel.models import FINAL_ORDER_STATUSES, MAX_PANEL_NUMBER, OrderStatus, OrderStatusKind
 from bot.store.errors import DuplicateConfirmation, DuplicatePanelOrder
@@ -19,6 +20,7 @@ from bot.store.part import StorePart
 from bot.store.tables import (
     NOT_GIVEN_BACK_SQL,
     OPEN_ORDER_SQL,
+    REFUND_OWED_SQL,
     orders,
     unnotified,
     users,
@@ -30,10 +32,13 @@ _TOLD_STATES = (OrderState.PLACED, OrderState.UNKNOWN, OrderState.FAILED)
 
 
 class OrderStore(StorePart):
-    async def create_order_intent(self, order: NewOrder) -> OrderRecord:
+    async def create_order_intent(
+        self, order: NewOrder, *, conn: AsyncConnection | None = None
+    ) -> OrderRecord:
         """Write the order before calling the panel, so a crash can never lose it.
 
-        Raises `DuplicateConfirmation` if this confirmation was already recorded.
+        Raises `DuplicateConfirmation` if this confirmation was already recorded.  `conn`: the
+        caller's transaction (the shop books the wallet charge in it).
         """
         now = self._now()
         values = {
@@ -55,10 +60,11 @@ class OrderStore(StorePart):
             "updated_at": now,
             "notified_status": OrderStatusKind.PENDING,
             "fields": json.dumps(order.fields, ensure_ascii=False) if order.fields else None,
+            "price": order.price,
         }
         try:
-            async with self._db.write() as conn:
-                row = (await conn.execute(orders.insert().values(**values).returning(*orders.c))).one()
+            async with self._writing(conn) as tx:
+                row = (await tx.execute(orders.insert().values(**values).returning(*orders.c))).one()
         except IntegrityError as exc:
             if "confirm_token" in str(exc.orig):
                 raise DuplicateConfirmation(order.confirm_token) from None
@@ -74,23 +80,51 @@ class OrderStore(StorePart):
             updated_at=self._now(),
         )
 
-    async def mark_order_failed(self, order_id: int, error: str) -> None:
-        """The panel refused: nothing was charged; keep the row for the record."""
-        await self._conclude(order_id, OrderState.FAILED, OrderStatusKind.FAILED, error)
+    async def mark_order_failed(
+        self, order_id: int, error: str, *, conn: AsyncConnection | None = None
+    ) -> None:
+        """The panel refused: nothing was charged; keep the row for the record.  `conn`: the
+        caller's transaction (the shop refunds the wallet in it)."""
+        await self._conclude(order_id, OrderState.FAILED, OrderStatusKind.FAILED, error, conn)
 
     async def mark_order_unknown(self, order_id: int, reason: str) -> None:
         """`add` may or may not have gone through: the owner checks (see /unknown)."""
         await self._conclude(order_id, OrderState.UNKNOWN, OrderStatusKind.UNKNOWN, reason)
 
-    async def _conclude(self, order_id: int, state: OrderState, status: str, error: str) -> None:
+    async def _conclude(
+        self, order_id: int, state: OrderState, status: str, error: str, conn: AsyncConnection | None = None
+    ) -> None:
         """The outcome of `add` as the user was just told it (so nothing is left to notify)."""
         await self._set(
-            order_id, state=state, status=status, notified_status=status, error=error, updated_at=self._now()
+            order_id,
+            conn,
+            state=state,
+            status=status,
+            notified_status=status,
+            error=error,
+            updated_at=self._now(),
         )
 
-    async def _set(self, order_id: int, **values: Any) -> int:
-        async with self._db.write() as conn:
-            result = await conn.execute(update(orders).where(orders.c.id == order_id).values(**values))
+    async def mark_refunded(self, order_id: int, amount: Decimal, *, conn: AsyncConnection) -> None:
+        """What the wallet got back for this order (0: nothing was due), in the transaction
+        that books the refund's ledger entry, so the two can't disagree."""
+        await self._set(order_id, conn, refunded=amount)
+
+    async def mark_refunded_many(self, refunded: dict[int, Decimal], *, conn: AsyncConnection) -> None:
+        """`mark_refunded` for many orders (order ID → amount), in one executemany."""
+        if refunded:
+            rows = [{"oid_": order_id, "amount_": amount} for order_id, amount in refunded.items()]
+            await conn.execute(_MARK_REFUNDED, rows)
+
+    async def refunds_owed(self, limit: int = 5000) -> list[OrderRecord]:
+        """Wallet-paid orders whose outcome (refused, Partial, Canceled, Refunded) calls for a
+        refund not yet booked: what the tracking cycle settles (`orders_refund_owed` index)."""
+        query = select(orders).where(text(REFUND_OWED_SQL)).order_by(orders.c.id).limit(limit)
+        return await self._orders(query)
+
+    async def _set(self, order_id: int, conn: AsyncConnection | None = None, **values: Any) -> int:
+        async with self._writing(conn) as tx:
+            result = await tx.execute(update(orders).where(orders.c.id == order_id).values(**values))
         return result.rowcount
 
     async def mark_interrupted(self, order_ids: Iterable[int] | None = None) -> int:
@@ -322,7 +356,13 @@ class OrderStore(StorePart):
         are compared as moments.
         """
         query = select(
-            orders.c.user_id, orders.c.service_id, orders.c.service_name, orders.c.charge, orders.c.created_at
+            orders.c.user_id,
+            orders.c.service_id,
+            orders.c.service_name,
+            orders.c.charge,
+            orders.c.created_at,
+            orders.c.price,
+            orders.c.refunded,
         ).where(orders.c.state.in_(_SPENT_STATES), text(NOT_GIVEN_BACK_SQL))
         if since is not None:
             query = query.where(orders.c.created_at >= since)
@@ -337,6 +377,8 @@ class OrderStore(StorePart):
                 service_name=row.service_name,
                 charge=Decimal(row.charge),
                 created_at=row.created_at,
+                price=None if row.price is None else Decimal(row.price),
+                refunded=None if row.refunded is None else Decimal(row.refunded),
             )
             for row in rows
         ]
@@ -368,6 +410,13 @@ _ANSWERED = (
             else_=orders.c.updated_at,
         ),
     )
+)
+
+
+_MARK_REFUNDED = (
+    update(orders)
+    .where(orders.c.id == bindparam("oid_"))
+    .values(refunded=bindparam("amount_", type_=orders.c.refunded.type))
 )
 
 
@@ -408,6 +457,8 @@ def order_from_row(row: Any) -> OrderRecord:
         interval=row["interval"],
         fields=_fields(row["fields"]),
         cancel_requested=row["cancel_requested_at"] is not None,
+        price=row["price"],
+        refunded=row["refunded"],
     )
 
 

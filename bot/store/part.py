@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.database import Database
 
@@ -17,3 +20,13 @@ class StorePart:
 
     def _now(self) -> datetime:
         return self._clock()
+
+    @asynccontextmanager
+    async def _writing(self, conn: AsyncConnection | None) -> AsyncIterator[AsyncConnection]:
+        """The caller's transaction when given one (so writes of several parts commit or roll
+        back together, e.g. an order intent and its wallet charge), else a transaction of its own."""
+        if conn is not None:
+            yield conn
+            return
+        async with self._db.write() as own:
+            yield own

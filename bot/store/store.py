@@ -8,6 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from bot.store.audit import AuditStore
 from bot.store.database import Database
 from bot.store.favorites import FavoriteStore
 from bot.store.kv import KeyValueStore
@@ -33,6 +34,7 @@ class Store:
         self.favorites = FavoriteStore(self.db, clock)
         self.leases = LeaseStore(self.db, clock)
         self.wallets = WalletStore(self.db, clock)
+        self.audit = AuditStore(self.db, clock)  # read-only: what `python -m bot audit` reads
         self.locks = UserLocks(self.db)
 
     @property

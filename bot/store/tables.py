@@ -67,6 +67,8 @@ orders = Table(
     Column("notified_status", Text),
     Column("fields", Text),  # a service type's own `add` parameters, a JSON object
     Column("cancel_requested_at", UtcDateTime),
+    Column("price", Money),  # what the customer's wallet paid (NULL: ordered at cost)
+    Column("refunded", Money),  # what the wallet got back (NULL: not settled yet)
     sqlite_autoincrement=True,
 )
 
@@ -157,6 +159,11 @@ def sql_strings(values: Iterable[str]) -> str:
 OPEN_ORDER_SQL = f"state = 'placed' AND status NOT IN ({sql_strings(FINAL_ORDER_STATUSES)})"
 OPEN_REFILL_SQL = f"refill_id IS NOT NULL AND status NOT IN ({sql_strings(FINAL_REFILL_STATUSES)})"
 NOT_GIVEN_BACK_SQL = f"status NOT IN ({sql_strings(REFUNDED_ORDER_STATUSES)})"
+# A wallet-paid order whose outcome calls for a refund not booked yet (migration 0004's index).
+REFUND_OWED_SQL = (
+    "price IS NOT NULL AND refunded IS NULL"
+    " AND (state = 'failed' OR status IN ('Partial', 'Canceled', 'Refunded', 'Failed'))"
+)
 
 
 def open_order() -> ColumnElement[bool]:

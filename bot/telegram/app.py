@@ -23,6 +23,7 @@ from bot.telegram.handlers import (
     search,
     unknown,
     users,
+    wallet,
     wizard,
 )
 from bot.telegram.processor import PerUserUpdateProcessor
@@ -59,6 +60,7 @@ def build_application(settings: Settings, deps: Deps, persistence: BasePersisten
     users.register(app)
     basic.register(app)
     admin.register(app)
+    wallet.register(app)
     language.register(app)
     unknown.register(app)
     mass.register(app)

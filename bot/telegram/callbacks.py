@@ -44,6 +44,9 @@ UNKNOWN_LIST = "ul"  # ul
 UNKNOWN_PLACED = "up"  # up:<order row id>      ask for the panel order ID
 UNKNOWN_NOT_PLACED = "un"  # un:<order row id>  ask to be sure
 UNKNOWN_NOT_PLACED_SURE = "uN"  # uN:<order row id>
+# The shop
+WALLET = "wal"  # wal:<user id>:<page>       a wallet's history (its owner, or an admin)
+MARKUP_CATEGORY = "mkc"  # mkc:<percent|off>:<category key>   /markup's category pick (admins)
 # Misc
 LANGUAGE = "lang"  # lang:<code>
 NOOP = "noop"  # page counters and other labels

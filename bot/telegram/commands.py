@@ -23,12 +23,23 @@ USER_COMMANDS: tuple[str, ...] = (
     "refill",
     "refills",
     "balance",
+    "wallet",
     "language",
     "cancel",
 )
 
 
-ADMIN_COMMANDS: tuple[str, ...] = ("users", "stats", "unknown", "allow", "deny", "refresh")
+ADMIN_COMMANDS: tuple[str, ...] = (
+    "users",
+    "stats",
+    "unknown",
+    "allow",
+    "deny",
+    "credit",
+    "debit",
+    "markup",
+    "refresh",
+)
 
 
 def menu(language: str, *, admin: bool = False) -> list[BotCommand]:

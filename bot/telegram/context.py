@@ -19,8 +19,10 @@ from bot.services.ordering import OrderingService
 from bot.services.poller import StatusPoller
 from bot.services.search import ServiceSearch
 from bot.services.settlement import SettlementService
+from bot.services.shop import Shop
 from bot.services.tracking import TrackingService
 from bot.services.users import UserService
+from bot.services.wallets import WalletService
 from bot.telegram.texts import DEFAULT_LANGUAGE, text
 
 DEPS_KEY = "deps"
@@ -43,6 +45,8 @@ class Deps:
     admin: AdminService
     settlement: SettlementService
     favorites: FavoritesService
+    shop: Shop
+    wallet: WalletService
 
 
 Context = ContextTypes.DEFAULT_TYPE

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from decimal import Decimal
 from html import escape
 from typing import Any
 
@@ -23,7 +24,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes, ExtBot
 
-from bot.services.alerts import Alert, AlertKind
+from bot.services.alerts import Alert
 from bot.services.money import format_amount, format_money
 from bot.services.notifications import Notice, NoticeKind
 from bot.services.poller import CycleReport
@@ -69,6 +70,7 @@ class TrackingRun:
     cycle: CycleReport
     delivery: Delivery
     alerts: list[Alert]
+    refunds: int = 0  # wallet refunds booked this cycle
 
 
 class TrackingJob:
@@ -83,6 +85,7 @@ class TrackingJob:
         """One full cycle; never overlaps itself (a slow panel can't stack cycles)."""
         async with self._lock:
             cycle = await self._deps.poller.cycle()
+            refunds = await self._settle_refunds()
             delivery = await self.deliver(bot)
             alerts = await self._deps.alerts.check(self._deps.poller.outage_seconds)
             for alert in alerts:
@@ -96,7 +99,21 @@ class TrackingJob:
                     delivery.sent,
                     delivery.failed,
                 )
-            return TrackingRun(cycle, delivery, alerts)
+            return TrackingRun(cycle, delivery, alerts, refunds)
+
+    async def _settle_refunds(self) -> int:
+        """Refunds owed to customers' wallets, booked before anyone is told (and whether or not
+        they can be told: a user who blocked the bot is still owed their money)."""
+        if not self._deps.shop.wallets:
+            return 0
+        try:
+            booked = await self._deps.wallet.settle_refunds()
+        except Exception:  # the next cycle tries again; notices book their own refund anyway
+            log.exception("wallet refunds could not be booked this cycle")
+            return 0
+        if booked:
+            log.info("tracking: %d wallet refunds booked", len(booked))
+        return len(booked)
 
     async def deliver(self, bot: Bot) -> Delivery:
         """Users in parallel, each user's notices in order: a 403 on the first one spares
@@ -148,7 +165,7 @@ class TrackingJob:
         chosen, client = await self._deps.notifications.language_of(notice.user_id)
         lang = language_for(chosen, client)
         order = notice.order
-        currency = await self._deps.account.currency()
+        currency = await self._deps.shop.currency(order.user_id)
         delivered = order.quantity - max(0, order.remains or 0)
         values = {
             "order_id": order.panel_order_id,
@@ -157,13 +174,21 @@ class TrackingJob:
             "quantity": format_amount(order.quantity, lang),
             "remains": format_amount(max(0, order.remains or 0), lang),
             "delivered": format_amount(max(0, delivered), lang),
-            "charge": format_money(order.charge, escape(currency), lang),
+            "charge": format_money(_paid(notice), escape(currency), lang),
             "refill_id": notice.refill.refill_id if notice.refill else "",
         }
         key = _TEXT_KEYS[notice.kind]
         if notice.at_owners_request:
             key = f"{key}_requested"  # notify_canceled_requested, notify_refunded_requested
-        return text(lang, key, **values), await self._buttons(notice, lang)
+        message = text(lang, key, **values)
+        if notice.refund is not None and notice.refill is None:
+            message += "\n\n" + text(
+                lang,
+                "notify_wallet_refund",
+                amount=format_money(notice.refund.amount, escape(currency), lang),
+                balance=format_money(notice.refund.balance_after, escape(currency), lang),
+            )
+        return message, await self._buttons(notice, lang)
 
     async def _buttons(self, notice: Notice, lang: str) -> InlineKeyboardMarkup | None:
         order = notice.order
@@ -186,7 +211,7 @@ class TrackingJob:
         for admin in sorted(self._deps.settings.admin_ids):
             lang = language_for(*await self._deps.notifications.language_of(admin))
             values: dict[str, object] = {"minutes": alert.minutes, "count": alert.count}
-            if alert.kind is AlertKind.LOW_BALANCE and alert.amount is not None:
+            if alert.amount is not None:
                 values["amount"] = format_money(alert.amount, escape(alert.currency), lang)
                 values["threshold"] = format_money(alert.threshold or 0, escape(alert.currency), lang)
             message = text(lang, f"alert_{alert.kind.value}", **values)
@@ -194,6 +219,15 @@ class TrackingJob:
                 await bot.send_message(admin, message, parse_mode=ParseMode.HTML, **_background(bot))
             except TelegramError as exc:
                 log.warning("could not alert admin %s: %s", admin, exc)
+
+
+def _paid(notice: Notice) -> Decimal:
+    """What the notice's order cost its owner: a refund booked for it is already deducted,
+    even when the record was read before the refund was (`NotificationService.pending`)."""
+    order = notice.order
+    if order.price is not None and notice.refund is not None:
+        return order.price - notice.refund.amount
+    return order.paid
 
 
 def _background(bot: Bot) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from telegram import Update
 from telegram.ext import CommandHandler
 
 from bot.numbers import ascii_int
+from bot.panel.errors import PanelClientError
 from bot.services.access import Role
 from bot.services.admin import Group, UserLine
 from bot.services.money import format_money
@@ -92,15 +93,23 @@ async def stats(update: Update, context: Context) -> None:
     the shorter periods' tops are mostly the same names again."""
     periods = await deps(context).admin.stats()
     currency, lang = await deps(context).account.currency(), language(context)
-    body = [
-        t(
-            context,
-            f"admin_stats_{period.days}d",
-            orders=period.totals.orders,
-            charge=_money(period.totals.charge, lang, currency),
-        )
-        for period in periods
-    ]
+    shop = deps(context).shop
+    body = []
+    for period in periods:
+        totals = period.totals
+        charge = _money(totals.charge, lang, currency)
+        body.append(t(context, f"admin_stats_{period.days}d", orders=totals.orders, charge=charge))
+        if shop.wallets:
+            body.append(
+                t(
+                    context,
+                    "admin_stats_shop",
+                    revenue=_money(totals.revenue, lang, currency),
+                    cost=_money(totals.cost, lang, currency),
+                    margin=_money(totals.margin, lang, currency),
+                )
+            )
+    body += await _shop_lines(context)
     longest = max(periods, key=lambda period: period.days, default=None)
     if longest is not None and (longest.by_user or longest.by_service):
         body += ["", t(context, "admin_stats_top")]
@@ -109,6 +118,21 @@ async def stats(update: Update, context: Context) -> None:
         if longest.by_service:
             body.append(t(context, "admin_stats_services") + " " + _top(longest.by_service, lang, currency))
     await replies.reply(update, context, "admin_text", text="\n".join(body))
+
+
+async def _shop_lines(context: Context) -> list[str]:
+    """What customers' wallets hold against the panel balance (nothing in direct mode)."""
+    if not deps(context).shop.wallets:
+        return []
+    owed = await deps(context).wallet.liability()
+    lang = language(context)
+    try:
+        panel = await deps(context).account.balance(interactive=True)
+        panel_text = _money(panel.amount, lang, panel.currency)
+    except PanelClientError:
+        panel_text = "—"
+    owed_text = _money(owed, lang, await deps(context).shop.wallet_currency())
+    return [t(context, "admin_stats_liability", owed=owed_text, panel=panel_text)]
 
 
 def _top(groups: list[Group], lang: str, currency: str) -> str:

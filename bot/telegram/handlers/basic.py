@@ -1,4 +1,4 @@
-"""/start, /help, /balance."""
+"""/start, /help (/balance is the shop's: see `wallet`)."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ from html import escape
 from telegram import Update
 from telegram.ext import CommandHandler
 
-from bot.services.money import format_money
 from bot.telegram import replies
-from bot.telegram.context import App, Context, deps, language
-from bot.telegram.working import working
+from bot.telegram.context import App, Context
 
 
 async def start(update: Update, context: Context) -> None:
@@ -23,17 +21,6 @@ async def help_command(update: Update, context: Context) -> None:
     await replies.reply(update, context, "help", bot=context.bot.username or "bot")
 
 
-async def balance(update: Update, context: Context) -> None:
-    """Live balance; panel failures are turned into plain words by the error handler.
-
-    Interactive: one attempt within the short deadline, "typing…" meanwhile."""
-    async with working(update, context):
-        result = await deps(context).account.balance(interactive=True)
-    amount = format_money(result.amount, escape(result.currency), language(context))
-    await replies.reply(update, context, "balance", amount=amount)
-
-
 def register(app: App) -> None:
     app.add_handler(CommandHandler("start", start))
     app.add_handler(CommandHandler("help", help_command))
-    app.add_handler(CommandHandler("balance", balance))

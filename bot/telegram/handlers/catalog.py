@@ -115,20 +115,22 @@ async def _card(
     """The card, its Back leading where it was opened from, its ⭐ showing this user's state."""
     back = back_data(catalog, service, origin)
     kept = tuple(origin) if origin and back == callbacks.make(*origin) else ()  # a valid origin only
-    currency = await deps(context).account.currency()
     user = update.effective_user
+    currency = await deps(context).shop.currency(user.id if user is not None else None)
     favorite = await deps(context).favorites.contains(user.id, service.id) if user is not None else None
     return views.service_screen(service, language(context), back, currency, favorite=favorite, origin=kept)
 
 
 async def _catalog(update: Update, context: Context) -> Catalog:
-    """The catalog.  When it must be loaded first, the user waits for the panel: at most the
-    interactive deadline (`CatalogCache.refresh`), with "typing…" shown meanwhile."""
-    cache = deps(context).catalog
-    if cache.current is not None:
-        return await cache.get()
+    """The catalog as this user sees it (a customer: retail prices).  When it must be loaded
+    first, the user waits for the panel: at most the interactive deadline
+    (`CatalogCache.refresh`), with "typing…" shown meanwhile."""
+    shop, user = deps(context).shop, update.effective_user
+    user_id = user.id if user is not None else 0
+    if deps(context).catalog.current is not None:
+        return await shop.catalog_for(user_id)
     async with working(update, context):
-        return await cache.get()
+        return await shop.catalog_for(user_id)
 
 
 def back_data(catalog: Catalog, service: Service, origin: list[str]) -> str:

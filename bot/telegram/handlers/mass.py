@@ -63,8 +63,20 @@ def _user_data(context: Context) -> dict[Any, Any]:
 # -- asking for the lines ------------------------------------------------------------------------
 
 
+async def _for_customers(update: Update, context: Context) -> bool:
+    """A customer can't send a mass order (it is priced and paid line by line at cost): they
+    are told to use the order form; True when that was said."""
+    user = update.effective_user
+    if user is None or not deps(context).shop.is_customer(user.id):
+        return False
+    await replies.reply(update, context, "mass_admins_only")
+    return True
+
+
 async def mass_command(update: Update, context: Context) -> None:
     """`/mass` + lines in the same message, or `/mass` alone: ask for them."""
+    if await _for_customers(update, context):
+        return
     message = update.effective_message
     parts = (message.text or "").split(maxsplit=1) if message else []
     if len(parts) < 2:
@@ -83,6 +95,8 @@ async def got_lines(update: Update, context: Context) -> None:
 
 async def _prepare(update: Update, context: Context, text: str) -> None:
     assert update.effective_user is not None
+    if await _for_customers(update, context):
+        return
     data = _user_data(context)
     try:
         draft = await _service(context).prepare(update.effective_user.id, text)

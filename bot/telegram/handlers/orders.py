@@ -131,7 +131,7 @@ async def status_command(update: Update, context: Context) -> None:
     single = lines[0] if len(lines) == 1 else None
     if single is not None and single.order is not None and single.error is None:
         view = await tracking.order_view(user_id, single.order.id)
-        card = _card(view, ListPosition(), lang, _zone(context), await _currency(context))
+        card = _card(view, ListPosition(), lang, _zone(context), await _currency(update, context))
         await _send(update, context, card)
         return
     body = "\n".join([text(lang, "status_title"), *(_status_line(line, lang) for line in lines)])
@@ -199,7 +199,7 @@ async def _detail(update: Update, context: Context, args: list[str]) -> str | No
     (`od:<id>`, no list position) it comes as a new message and the notice stays as it was."""
     row_id, position = _card_args(args)
     view = await _tracking(context).order_view(_user_id(update), row_id)
-    card = _card(view, position, language(context), _zone(context), await _currency(context))
+    card = _card(view, position, language(context), _zone(context), await _currency(update, context))
     await _show(update, context, card, in_place=_from_a_card(args))
     return None
 
@@ -211,7 +211,7 @@ async def _refresh(update: Update, context: Context, args: list[str]) -> str | N
     tracking, user_id, lang = _tracking(context), _user_id(update), language(context)
     await tracking.refresh(user_id, row_id)
     view = await tracking.order_view(user_id, row_id)
-    card = _card(view, position, lang, _zone(context), await _currency(context))
+    card = _card(view, position, lang, _zone(context), await _currency(update, context))
     await _show(update, context, card, in_place=_from_a_card(args))
     return text(lang, "orders_refreshed", status=_status_name(view.order, lang))
 
@@ -239,7 +239,8 @@ async def _cancel(update: Update, context: Context, args: list[str]) -> str | No
         return None
     await tracking.cancel(user_id, row_id)
     view = await tracking.order_view(user_id, row_id)
-    await _edit(update, context, _card(view, position, lang, _zone(context), await _currency(context)))
+    currency = await _currency(update, context)
+    await _edit(update, context, _card(view, position, lang, _zone(context), currency))
     return text(lang, "orders_canceled")
 
 
@@ -264,7 +265,7 @@ async def _orders_screen(update: Update, context: Context, position: ListPositio
             return text(lang, "orders_empty"), None
         return text(lang, f"orders_empty_{_FILTER_NAMES[kind]}"), _markup([filters])
     here = ListPosition(kind, paged.number)
-    zone, currency = _zone(context), await _currency(context)
+    zone, currency = _zone(context), await _currency(update, context)
     title = f"orders_title_{_FILTER_NAMES[kind]}" if kind else "orders_title"
     lines = [
         text(lang, title, total=paged.total),
@@ -286,7 +287,7 @@ async def _search_screen(update: Update, context: Context, query: str) -> Screen
     shown_query = escape(shorten(query, 60))
     if not found.total:
         return text(lang, "orders_search_none", query=shown_query), None
-    zone, currency = _zone(context), await _currency(context)
+    zone, currency = _zone(context), await _currency(update, context)
     lines = [
         text(lang, "orders_search_title", query=shown_query, total=found.total),
         *(_order_line(o, lang, zone, currency) for o in found.items),
@@ -320,7 +321,7 @@ def _card(view: OrderView, position: ListPosition, lang: str, zone: tzinfo, curr
         service=escape(shorten(order.service_name, 300)),
         link=escape(shorten(order.link, 300)),
         quantity=_amount(order.quantity, lang),
-        charge=_money(order.charge, lang, currency),
+        charge=_money(order.paid, lang, currency),
         status=f"{_icon(order)} {escape(_status_name(order, lang))}",
         start_count=_amount(order.start_count, lang),
         remains=_amount(order.remains, lang),
@@ -388,7 +389,7 @@ def _order_line(order: OrderRecord, lang: str, zone: tzinfo, currency: str) -> s
         "orders_item",
         icon=_icon(order),
         number=_number(order, lang),
-        charge=_money(order.charge, lang, currency),
+        charge=_money(order.paid, lang, currency),
         status=escape(_status_name(order, lang)),
         host=escape(_host(order.link)),
         **values,
@@ -478,9 +479,11 @@ def _money(value: Decimal | None, lang: str, currency: str) -> str:
     return "—" if value is None else format_money(value, escape(currency), lang)
 
 
-async def _currency(context: Context) -> str:
-    """The panel's currency, from its `balance` answer (learned once, "" while unknown)."""
-    return await deps(context).account.currency()
+async def _currency(update: Update, context: Context) -> str:
+    """The currency this user's orders were paid in: the shop's for a customer, else the
+    panel's (learned once from its `balance` answer, "" while unknown)."""
+    user = update.effective_user
+    return await deps(context).shop.currency(user.id if user is not None else None)
 
 
 def _date(moment: datetime, zone: tzinfo) -> str:

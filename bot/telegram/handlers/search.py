@@ -56,7 +56,7 @@ async def search_text(update: Update, context: Context) -> None:
 async def _search(update: Update, context: Context, query: str) -> None:
     catalog = await deps(context).catalog.get()
     query = query.strip()[:MAX_QUERY_CHARS]
-    results = deps(context).search.search(catalog, query)
+    results = await _priced(update, context, deps(context).search.search(catalog, query))
     search_id = _remember(context, query) if results else ""
     await views.show(update, context, views.search_screen(results, query, search_id, language(context), 0))
 
@@ -70,7 +70,7 @@ async def results_page(update: Update, context: Context) -> None:
     if query is None or page is None:
         await views.stale(update, context)
         return
-    results = deps(context).search.search(catalog, query)
+    results = await _priced(update, context, deps(context).search.search(catalog, query))
     await views.show(update, context, views.search_screen(results, query, args[0], language(context), page))
 
 
@@ -88,9 +88,9 @@ async def inline_search(update: Update, context: Context) -> None:
         return
     query = inline.query.strip()[:MAX_QUERY_CHARS]
     found = deps(context).search.search(catalog, query, limit=offset + INLINE_RESULTS + 1)
-    page = found[offset : offset + INLINE_RESULTS]
+    page = await _priced(update, context, found[offset : offset + INLINE_RESULTS])
     more = len(found) > offset + INLINE_RESULTS
-    currency = await deps(context).account.currency()
+    currency = await deps(context).shop.currency(inline.from_user.id)
     # Personal: cached answers are in the asking user's language.
     await inline.answer(
         [_article(service, language(context), currency) for service in page],
@@ -98,6 +98,12 @@ async def inline_search(update: Update, context: Context) -> None:
         is_personal=True,
         next_offset=str(offset + INLINE_RESULTS) if more else "",
     )
+
+
+async def _priced(update: Update, context: Context, services: list[Service]) -> list[Service]:
+    """Search runs on the panel's catalog; a customer is shown the results at retail prices."""
+    user = update.effective_user
+    return await deps(context).shop.priced(user.id if user is not None else 0, services)
 
 
 def _article(service: Service, lang: str, currency: str) -> InlineQueryResultArticle:

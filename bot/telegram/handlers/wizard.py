@@ -49,6 +49,7 @@ from bot.services.ordering import (
     parse_whole_number,
     quick_quantities,
 )
+from bot.services.wallets import InsufficientFunds
 from bot.telegram import callbacks, replies, views
 from bot.telegram.context import DEPS_KEY, Context, deps, language, t
 from bot.telegram.conversations import SharedConversationHandler
@@ -209,7 +210,7 @@ async def _ask(
     kind = kind_of(service)
     lang = language(context)
     sequence = kind.sequence(service)
-    values = await _service_values(context, service)
+    values = await _service_values(context, service, update.effective_user.id if update.effective_user else 0)
     if name == ASK_RUNS:
         question = t(context, "wizard_ask_runs", max=format_amount(MAX_RUNS, lang))
     elif name == ASK_INTERVAL:
@@ -240,9 +241,10 @@ async def _ask(
     return name
 
 
-async def _service_values(context: Context, service: Service) -> dict[str, object]:
+async def _service_values(context: Context, service: Service, user: int) -> dict[str, object]:
     lang = language(context)
-    currency = await deps(context).account.currency()
+    service = (await deps(context).shop.priced(user, [service]))[0]  # a customer's price
+    currency = await deps(context).shop.currency(user)
     return {
         "name": escape(service.name),
         "id": service.id,
@@ -351,12 +353,15 @@ async def _summary(
         return END
     _save(context, ready)
     assert ready.token is not None
+    wallet = await deps(context).ordering.wallet_balance(update.effective_user.id)
+    covered = wallet is None or wallet >= priced.total
+    first_row = [button(t(context, "wizard_btn_edit"), callbacks.WIZARD_EDIT)]
+    if covered:  # with too little in the wallet there is nothing to confirm yet
+        first_row.insert(0, button(t(context, "wizard_btn_confirm"), callbacks.WIZARD_CONFIRM, ready.token))
+    summary = await _summary_text(context, priced, update.effective_user.id, wallet)
     markup = InlineKeyboardMarkup(
         [
-            [
-                button(t(context, "wizard_btn_confirm"), callbacks.WIZARD_CONFIRM, ready.token),
-                button(t(context, "wizard_btn_edit"), callbacks.WIZARD_EDIT),
-            ],
+            first_row,
             [
                 button(t(context, "wizard_btn_back"), callbacks.WIZARD_BACK, CONFIRM),
                 button(t(context, "wizard_btn_cancel"), callbacks.WIZARD_CANCEL),
@@ -364,9 +369,9 @@ async def _summary(
         ]
     )
     if edit:
-        await replies.edit(update, context, await _summary_text(context, priced), markup)
+        await replies.edit(update, context, summary, markup)
     else:
-        await replies.send(update, context, await _summary_text(context, priced), markup)
+        await replies.send(update, context, summary, markup)
     return CONFIRM
 
 
@@ -468,9 +473,13 @@ async def edit_answer(update: Update, context: Context, name: str) -> State:
     return await _ask(update, context, replace(draft, editing=True), service, name, edit=True)
 
 
-async def _summary_text(context: Context, priced: Quote) -> str:
+async def _summary_text(
+    context: Context, priced: Quote, user: int, wallet: Decimal | None = None
+) -> str:
+    """The summary; for a customer (`wallet` is their balance) the retail total, and the
+    balance after the order or how much is missing."""
     lang = language(context)
-    currency = await deps(context).account.currency()
+    currency = await deps(context).shop.currency(user)
     drip = ""
     if priced.runs:
         drip = t(
@@ -486,7 +495,7 @@ async def _summary_text(context: Context, priced: Quote) -> str:
     )
     if not priced.kind.known:
         drip += t(context, "wizard_summary_unknown_type", type=escape(priced.service.type))
-    return t(
+    summary = t(
         context,
         "wizard_summary",
         name=escape(priced.service.name),
@@ -495,8 +504,17 @@ async def _summary_text(context: Context, priced: Quote) -> str:
         quantity=format_amount(priced.total_quantity, lang),
         drip=drip,
         price=views.price(priced.service, lang, currency),
-        total=_money(priced.charge, currency, lang),
+        total=_money(priced.total, currency, lang),
     )
+    if wallet is None:
+        return summary
+    if wallet >= priced.total:
+        after = t(context, "wallet_after_order", balance=_money(wallet, currency, lang),
+                  after=_money(wallet - priced.total, currency, lang))
+    else:
+        after = t(context, "wallet_missing", balance=_money(wallet, currency, lang),
+                  missing=_money(priced.total - wallet, currency, lang), user_id=user)
+    return f"{summary}\n\n{after}"
 
 
 def _shown(value: str, limit: int = 300) -> str:
@@ -536,10 +554,12 @@ async def confirm(update: Update, context: Context) -> str | int | None:
         _clear(context)
         await replies.edit(update, context, await _render(context, error))
         return END
+    except InsufficientFunds:  # another order spent the wallet since the summary
+        await replies.edit(update, context, t(context, "wallet_spent_meanwhile"))
+        return await _summary(update, context, replace(draft, token=None))
     except OrderFailed as failure:
         _clear(context)
-        key = "wizard_failed_unavailable" if failure.unavailable else "wizard_failed"
-        await replies.edit(update, context, t(context, key, message=views.refused(context, failure.message)))
+        await replies.edit(update, context, await _failure_text(context, failure))
         return END
     _clear(context)
     receipt = await _receipt(context, placement)
@@ -550,6 +570,25 @@ async def confirm(update: Update, context: Context) -> str | int | None:
         log.warning("receipt of order %s not delivered (%s); retrying", placement.order.id, exc)
         _resend_later(context, PendingReceipt(placement.order.chat_id, receipt, attempt=1))
     return END
+
+
+async def _failure_text(context: Context, failure: OrderFailed) -> str:
+    """Why nothing was ordered; a customer also reads what went back to their wallet (and
+    never that the panel lacks funds: that is the owner's business, see `refusal_reason`)."""
+    key = "wizard_failed_unavailable" if failure.unavailable else "wizard_failed"
+    if failure.refund is None:
+        return t(context, key, message=views.refused(context, failure.message))
+    lang = language(context)
+    currency = await deps(context).shop.currency(failure.refund.entry.user_id)
+    entry = failure.refund.entry
+    refunded = t(
+        context,
+        "wallet_refunded_now",
+        amount=_money(entry.amount, currency, lang),
+        balance=_money(entry.balance_after, currency, lang),
+    )
+    key = "shop_failed_unavailable" if failure.unavailable else "shop_failed"
+    return t(context, key, message=views.refused(context, failure.message)) + "\n" + refunded
 
 
 @dataclass(frozen=True)
@@ -596,13 +635,13 @@ async def _receipt(context: Context, placement: Placement) -> Receipt:
     """What the user sees once `add` has answered: placed with its ID, or unknown with what to do."""
     order = placement.order
     lang = language(context)
-    currency = await deps(context).account.currency()
+    currency = await deps(context).shop.currency(order.user_id)
     values = {
         "order_id": order.panel_order_id or "—",
         "name": escape(order.service_name),
         "link": escape(order.link),
         "quantity": format_amount(order.quantity, lang),
-        "total": _money(order.charge, currency, lang),
+        "total": _money(order.paid, currency, lang),
     }
     again = button(t(context, "wizard_btn_again"), callbacks.ORDER, callbacks.ORDER_AGAIN, order.id)
     if placement.outcome is Outcome.UNKNOWN:
@@ -618,7 +657,11 @@ async def _receipt(context: Context, placement: Placement) -> Receipt:
             ]
         ]
     )
-    return Receipt(t(context, "wizard_placed", **values), markup)
+    placed = t(context, "wizard_placed", **values)
+    if order.price is not None:
+        balance = await deps(context).wallet.balance(order.user_id)
+        placed += "\n" + t(context, "wallet_paid", balance=_money(balance, currency, lang))
+    return Receipt(placed, markup)
 
 
 async def confirm_outside_wizard(update: Update, context: Context) -> None:

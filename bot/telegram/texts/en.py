@@ -21,7 +21,7 @@ TEXTS: dict[str, str] = {
         "/status <i>ID</i> — live status (several IDs allowed)\n"
         "/refill <i>ID</i> — request a refill · /refills — your refills\n\n"
         "<b>Other</b>\n"
-        "/balance — the panel account's balance\n"
+        "/balance — your balance · /wallet — your wallet's history\n"
         "/language — English / Tiếng Việt\n"
         "/start — welcome message · /help — this list\n\n"
         "Prices are per 1000 units, in the panel's currency. In any chat, type "
@@ -48,7 +48,7 @@ TEXTS: dict[str, str] = {
     "cmd_refills": "My refills",
     "cmd_language": "Change language",
     "cmd_cancel": "Leave the order form",
-    "cmd_balance": "Panel account balance",
+    "cmd_balance": "Your balance",
     # shared navigation
     "nav_prev": "‹ Prev",
     "nav_next": "Next ›",
@@ -552,4 +552,50 @@ TEXTS: dict[str, str] = {
     "type_subscriptions": "Subscriptions",
     "type_seo": "SEO",
     "type_invites_from_groups": "Invites from Groups",
+    # -- the shop (wallets, markups)
+    'balance_wallets': "👛 Customers' wallets hold <b>{amount}</b> in total.",
+    'cmd_wallet': "Your wallet's history",
+    'cmd_credit': "Admin: credit a customer's wallet",
+    'cmd_debit': "Admin: debit a customer's wallet",
+    "cmd_markup": "Admin: retail markups",
+    "wallet_balance": "👛 Your wallet: <b>{balance}</b>",
+    'wallet_topup_hint': "To top up, ask the shop's admin and give them your ID: <code>{user_id}</code>.",
+    "wallet_btn_history": "📜 History",
+    "wallet_history_title": "📜 <b>Your wallet</b>: <b>{balance}</b> · {count} entries",
+    "wallet_history_of": "📜 <b>Wallet of <code>{user_id}</code></b>: <b>{balance}</b> · {count} entries",
+    "wallet_history_empty": "No entries yet.",
+    "wallet_entry": "{when} · {kind} <b>{amount}</b> → {balance}{detail}",
+    "wallet_kind_topup": "⬆️ Top-up",
+    "wallet_kind_charge": "🛒 Order",
+    "wallet_kind_refund": "↩️ Refund",
+    "wallet_kind_adjustment": "✍️ Adjustment",
+    "wallet_usage": "Usage: /wallet for yours, or (admins) /wallet <i>user ID</i>.",
+    "wallet_disabled": "This bot has no wallets (the shop runs in direct mode).",
+    "wallet_after_order": "👛 Wallet: {balance} → after this order: <b>{after}</b>",
+    'wallet_missing': "👛 Wallet: {balance} — <b>{missing} missing</b> for this order.\nTo top up, ask the shop's admin and give them your ID: <code>{user_id}</code>. Then come back to this summary with ✏️ Edit or send /order again.",
+    "wallet_paid": "👛 Paid from your wallet · balance now <b>{balance}</b>",
+    "wallet_refunded_now": "↩️ <b>{amount}</b> went back to your wallet · balance <b>{balance}</b>",
+    "wallet_spent_meanwhile": "👛 Your wallet no longer covers this order (another order used it). Here is the summary again.",
+    "shop_failed": "❌ The order could not be placed: {message}",
+    "shop_failed_unavailable": "❌ The shop could not take the order right now. Please try again in a minute.",
+    "notify_wallet_refund": "↩️ <b>{amount}</b> went back to your wallet · balance <b>{balance}</b>",
+    'mass_admins_only': "Mass orders are for the shop's admins. Please order with /order, one service at a time.",
+    "wallet_credit_usage": "Usage: /credit <i>user ID</i> <i>amount</i> [note], e.g. <code>/credit 123456789 50000 bank transfer</code>",
+    "wallet_debit_usage": "Usage: /debit <i>user ID</i> <i>amount</i> [note], e.g. <code>/debit 123456789 20000 correction</code>",
+    "wallet_credited": "✅ Credited <b>{amount}</b> to <code>{user_id}</code> · their balance: <b>{balance}</b>",
+    "wallet_debited": "✅ Debited <b>{amount}</b> from <code>{user_id}</code> · their balance: <b>{balance}</b>",
+    "wallet_debit_short": "❌ Not debited: the wallet of <code>{user_id}</code> holds only <b>{balance}</b> (a wallet never goes below zero).",
+    "wallet_credit_notice": "👛 <b>{amount}</b> was added to your wallet. Balance: <b>{balance}</b>\n{note}",
+    "wallet_debit_notice": "👛 <b>{amount}</b> was taken from your wallet. Balance: <b>{balance}</b>\n{note}",
+    "markup_usage": "/markup <i>percent</i> — the default markup\n/markup <i>percent</i> <i>service ID</i> — one service\n/markup <i>percent</i> <i>category words</i> — one category\n/markup off [<i>service ID | category words</i>] — remove a markup",
+    "markup_default": "💹 Default markup: <b>{percent}%</b>",
+    "markup_from_settings": "(from MARKUP_PERCENT)",
+    "markup_service": "• Service #{service_id}: <b>{percent}%</b>",
+    "markup_category": "• {name}: <b>{percent}%</b>",
+    "markup_no_category": "No category matches “{words}”. Check /services for its name.",
+    "markup_pick_category": "{count} categories match. Which one?",
+    'alert_funds_refused': "⚠️ A customer's order was refused because the panel balance is too low. Customers are told the shop can't take orders right now; the order was refunded to their wallet. Top up the panel.",
+    'alert_wallets_uncovered': "⚠️ The panel balance (<b>{amount}</b>) is below what customers' wallets hold (<b>{threshold}</b>): they could order more than the panel can pay for. Top up the panel.",
+    "admin_stats_shop": "   sales {revenue} · cost {cost} · margin <b>{margin}</b>",
+    'admin_stats_liability': "👛 Customers' wallets: <b>{owed}</b> · panel balance: <b>{panel}</b>",
 }
