@@ -189,14 +189,13 @@ class WalletStore(StorePart):
 
     async def _book(self, conn: AsyncConnection, entry: NewEntry, new_key: bool = False) -> Booking:
         now = self._now()
-        locked = select(wallets.c.balance).where(wallets.c.user_id == entry.user_id).with_for_update()
-        balance = await conn.scalar(locked)
+        balance = await conn.scalar(_LOCK_BALANCE, {"uid_": entry.user_id})
         if balance is None:
             # A first booking: the row is created, then locked (no row, nothing to lock on
             # PostgreSQL); a concurrent creator makes this wait for it, then do nothing.
             fresh = {"user_id": entry.user_id, "balance": ZERO, "updated_at": now}
             await conn.execute(self._db.upsert(wallets, fresh, ["user_id"]))
-            balance = await conn.scalar(locked)
+            balance = await conn.scalar(_LOCK_BALANCE, {"uid_": entry.user_id})
         assert isinstance(balance, Decimal)
         # Looked up under the lock: a retry racing the first booking of its key sees it here.
         # A key made by this very transaction (the charge of an order it just inserted) can't
@@ -231,7 +230,7 @@ class WalletStore(StorePart):
         return Booking(_entry(row._mapping), created=True)
 
     async def _by_key(self, conn: AsyncConnection, key: str) -> LedgerEntry | None:
-        row = (await conn.execute(select(ledger).where(ledger.c.idempotency_key == key))).first()
+        row = (await conn.execute(_BY_KEY, {"key_": key})).first()
         return None if row is None else _entry(row._mapping)
 
     async def lock(self, user_ids: Iterable[int], *, conn: AsyncConnection) -> dict[int, Decimal]:
@@ -311,7 +310,7 @@ class WalletStore(StorePart):
     async def balance(self, user_id: int) -> Decimal:
         """The wallet's balance from its row (one primary-key read); 0 for no wallet yet."""
         async with self._db.read() as conn:
-            value = await conn.scalar(select(wallets.c.balance).where(wallets.c.user_id == user_id))
+            value = await conn.scalar(_BALANCE, {"uid_": user_id})
         return ZERO if value is None else value
 
     async def entries(self, user_id: int, limit: int = 10, offset: int = 0) -> list[LedgerEntry]:
@@ -404,3 +403,9 @@ _MOVE_BALANCE = (
         updated_at=bindparam("now_", type_=wallets.c.updated_at.type),
     )
 )
+
+# The statements of every balance read and booking, built once: building and caching a fresh
+# statement costs more than the read itself (see BENCHMARKS.md, Wallet).
+_BALANCE = select(wallets.c.balance).where(wallets.c.user_id == bindparam("uid_"))
+_LOCK_BALANCE = _BALANCE.with_for_update()
+_BY_KEY = select(ledger).where(ledger.c.idempotency_key == bindparam("key_"))
