@@ -24,7 +24,7 @@ TEXTS: dict[str, str] = {
         "/balance — your balance · /wallet — your wallet's history\n"
         "/language — English / Tiếng Việt\n"
         "/start — welcome message · /help — this list\n\n"
-        "Prices are per 1000 units, in the panel's currency. In any chat, type "
+        "Prices are per 1000 units. In any chat, type "
         "<code>@{bot}</code> and words to share a service."
     ),
     "balance": "💰 Panel balance: <b>{amount}</b>",
