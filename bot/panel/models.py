@@ -88,6 +88,14 @@ FINAL_REFILL_STATUSES: tuple[RefillStatusKind, ...] = (
     RefillStatusKind.ERROR,
     RefillStatusKind.CANCELED,
 )
+# Outcomes that give some or all of a wallet-paid order's price back (Partial: the part not
+# delivered); written into SQL literally, as the `orders_refund_owed` index lists them.
+GIVING_BACK_ORDER_STATUSES: tuple[OrderStatusKind, ...] = (
+    OrderStatusKind.PARTIAL,
+    OrderStatusKind.CANCELED,
+    OrderStatusKind.REFUNDED,
+    OrderStatusKind.FAILED,
+)
 # Orders whose money the panel gave back: not spent, whatever charge it last reported.
 REFUNDED_ORDER_STATUSES: tuple[OrderStatusKind, ...] = (OrderStatusKind.CANCELED, OrderStatusKind.REFUNDED)
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from bot.panel.models import OrderStatusKind
+from bot.panel.models import GIVING_BACK_ORDER_STATUSES, OrderStatusKind
 from bot.services.wallets import refund_due
 from bot.store.audit import EntryFigures, OrderBooks, StrayEntry
 from bot.store.ledger import Discrepancy, EntryKind
@@ -35,10 +35,6 @@ from bot.store.models import OrderState
 from bot.store.store import Store
 
 ZERO = Decimal(0)
-# The outcomes `tables.REFUND_OWED_SQL` settles: some or all of the charge may be due back.
-GIVING_BACK = frozenset(
-    {OrderStatusKind.PARTIAL, OrderStatusKind.CANCELED, OrderStatusKind.REFUNDED, OrderStatusKind.FAILED}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,7 +122,7 @@ def order_findings(order: OrderBooks, decimals: int) -> list[Finding]:
         if charge.kind == EntryKind.CHARGE and charge.user_id == order.user_id and charge.amount < 0:
             charged = -charge.amount
     failed = order.state == OrderState.FAILED
-    gives_back = failed or order.status in GIVING_BACK
+    gives_back = failed or order.status in GIVING_BACK_ORDER_STATUSES
     refunded = ZERO if refund is None else refund.amount
     if refund is not None:
         found.extend(_misbooked(refund, order.user_id, EntryKind.REFUND))

@@ -22,10 +22,12 @@ from bot.panel.client import PanelClient
 from bot.panel.errors import AddOutcomeUnknown, PanelError, PanelUnavailable
 from bot.panel.models import Service
 from bot.redaction import has_hidden_characters
+from bot.services.alerts import NAMESPACE as ALERTS
+from bot.services.alerts import AlertKind
 from bot.services.catalog import CatalogCache
 from bot.services.durable import DurableWrites
 from bot.services.panel_errors import RefusalReason, refusal_reason
-from bot.services.shop import ALERTS_NAMESPACE, FUNDS_REFUSED, Shop
+from bot.services.shop import Shop
 from bot.services.wallets import WalletService
 from bot.store import Store
 from bot.store.errors import DuplicateConfirmation
@@ -775,7 +777,7 @@ class OrderingService:
         """The panel balance can't pay a customer's order: the admins are told (once, by the
         alerts cycle); the customer only hears that the shop can't take orders right now."""
         try:
-            await self._store.kv.save_value(ALERTS_NAMESPACE, FUNDS_REFUSED, "1")
+            await self._store.kv.save_value(ALERTS, AlertKind.FUNDS_REFUSED, "1")
         except Exception:
             log.exception("could not note the panel's refusal for lack of funds")
 

@@ -26,10 +26,6 @@ from bot.services.pricing import Pricing
 from bot.store import Store
 
 NAMESPACE = "markups"
-# The alerts' namespace (bot.services.alerts) and the flag a customer order refused for the
-# panel's lack of funds raises, for the admins to be told once.
-ALERTS_NAMESPACE = "alerts"
-FUNDS_REFUSED = "funds_refused"
 DEFAULT_KEY = "default"
 MAX_MARKUP = Decimal(10_000)  # percent: a typo guard, not a business rule
 
@@ -152,11 +148,6 @@ class Shop:
             await self._store.kv.save_value(NAMESPACE, key, str(percent))
 
     # -- prices ----------------------------------------------------------------------------------
-
-    async def retail(self, service: Service, cost: Decimal) -> Decimal:
-        """A customer's price for something the panel charges `cost` for (see `Pricing`)."""
-        pricing = await self.pricing()
-        return pricing.retail_amount(service.id, service.category, cost)
 
     async def catalog_for(self, user_id: int) -> Catalog:
         """The catalog as this user sees it: retail rates for a customer, cost for an admin."""

@@ -242,14 +242,7 @@ class WalletService:
             if order.price is not None and order.refunded is None and self._final(order):
                 await self._settled(order.id)
             return None
-        due = refund_due(
-            order.status,
-            -charge.amount,
-            order.quantity,
-            order.remains,
-            self.decimals,
-            failed=order.state is OrderState.FAILED,
-        )
+        due = self._due(order, charge)
         if due <= 0:
             existing = await self._wallets.entry_by_key(refund_key(order.id))
             if existing is None and order.refunded is None and self._final(order):
@@ -290,14 +283,7 @@ class WalletService:
                 if refund is not None:  # booked before (its order not marked: a crash between)
                     settled[order.id] = refund.amount
                     continue
-                due = refund_due(
-                    order.status,
-                    -charge.amount,
-                    order.quantity,
-                    order.remains,
-                    self.decimals,
-                    failed=order.state is OrderState.FAILED,
-                )
+                due = self._due(order, charge)
                 settled[order.id] = due
                 if due > 0:
                     refunds.append(
@@ -313,6 +299,12 @@ class WalletService:
             booked = await self._wallets.append(refunds, balances, conn=conn)
             await self._store.orders.mark_refunded_many(settled, conn=conn)
         return booked
+
+    def _due(self, order: OrderRecord, charge: LedgerEntry) -> Decimal:
+        """What the order's outcome gives back of what its wallet paid (`refund_due`)."""
+        failed = order.state is OrderState.FAILED
+        paid = -charge.amount
+        return refund_due(order.status, paid, order.quantity, order.remains, self.decimals, failed=failed)
 
     @staticmethod
     def _final(order: OrderRecord) -> bool:

@@ -205,29 +205,8 @@ class WalletStore(StorePart):
             if not existing.same_event(entry):
                 raise IdempotencyConflict(entry.idempotency_key, existing)
             return Booking(existing, created=False)
-        after = balance + entry.amount
-        if after < 0:
-            raise InsufficientFunds(entry.user_id, balance, -entry.amount)
-        row = (
-            await conn.execute(
-                ledger.insert()
-                .values(
-                    user_id=entry.user_id,
-                    kind=str(entry.kind),
-                    amount=entry.amount,
-                    reference=entry.reference,
-                    note=entry.note,
-                    idempotency_key=entry.idempotency_key,
-                    balance_after=after,
-                    created_at=now,
-                )
-                .returning(*ledger.c)
-            )
-        ).one()
-        await conn.execute(
-            update(wallets).where(wallets.c.user_id == entry.user_id).values(balance=after, updated_at=now)
-        )
-        return Booking(_entry(row._mapping), created=True)
+        [booking] = await self.append([entry], {entry.user_id: balance}, conn=conn)
+        return booking
 
     async def _by_key(self, conn: AsyncConnection, key: str) -> LedgerEntry | None:
         row = (await conn.execute(_BY_KEY, {"key_": key})).first()

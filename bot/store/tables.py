@@ -22,7 +22,12 @@ from sqlalchemy import (
     text,
 )
 
-from bot.panel.models import FINAL_ORDER_STATUSES, FINAL_REFILL_STATUSES, REFUNDED_ORDER_STATUSES
+from bot.panel.models import (
+    FINAL_ORDER_STATUSES,
+    FINAL_REFILL_STATUSES,
+    GIVING_BACK_ORDER_STATUSES,
+    REFUNDED_ORDER_STATUSES,
+)
 from bot.store.types import Id, Money, UtcDateTime
 
 metadata = MetaData()
@@ -162,7 +167,7 @@ NOT_GIVEN_BACK_SQL = f"status NOT IN ({sql_strings(REFUNDED_ORDER_STATUSES)})"
 # A wallet-paid order whose outcome calls for a refund not booked yet (migration 0004's index).
 REFUND_OWED_SQL = (
     "price IS NOT NULL AND refunded IS NULL"
-    " AND (state = 'failed' OR status IN ('Partial', 'Canceled', 'Refunded', 'Failed'))"
+    f" AND (state = 'failed' OR status IN ({sql_strings(GIVING_BACK_ORDER_STATUSES)}))"
 )
 
 
