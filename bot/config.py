@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -67,6 +68,32 @@ class Settings:
     webhook_listen: str = "0.0.0.0"
     port: int = 8080
     timezone: tzinfo = UTC  # for dates shown to people and "today" in /stats
+    # Top-ups (see bot/services/topups.py): the amounts offered, the range typed ones must be
+    # in, and how long a top-up waits for its money.
+    topup_amounts: tuple[Decimal, ...] = tuple(Decimal(n) for n in (50_000, 100_000, 200_000, 500_000))
+    topup_min: Decimal = Decimal(10_000)
+    topup_max: Decimal = Decimal(50_000_000)
+    topup_expiry_minutes: int = 30
+    topup_prefix: str = "NAP"
+    # Bank transfer by VietQR (all three, or none): the bank's NAPAS BIN, the account, its name.
+    bank_bin: str = ""
+    bank_account: str = ""
+    bank_account_name: str = ""
+    # The bank-notification services that confirm transfers (either or both).
+    sepay_api_key: str | None = field(default=None, repr=False)
+    casso_secure_token: str | None = field(default=None, repr=False)
+    stars_rate: Decimal | None = None  # shop currency per Telegram Star; None: no Stars
+
+    @property
+    def bank_transfer(self) -> bool:
+        """Bank transfers are offered: an account to pay into and a service to confirm them."""
+        return bool(self.bank_account and (self.sepay_api_key or self.casso_secure_token))
+
+    @property
+    def payment_webhooks(self) -> bool:
+        """A bank-notification service will post to us: the HTTP server must run (even when
+        Telegram is long-polled)."""
+        return bool(self.sepay_api_key or self.casso_secure_token)
 
     @property
     def webhook_path(self) -> str:
@@ -86,6 +113,8 @@ class Settings:
             self.telegram_bot_token,
             self.smm_api_key,
             self.webhook_secret,
+            self.sepay_api_key,
+            self.casso_secure_token,
             password,
             unquote(password) if password else None,
         )
@@ -180,7 +209,10 @@ def _parse(env: Mapping[str, str]) -> Settings:
                 "WEBHOOK_SECRET must be set with WEBHOOK_URL: 16-256 characters of A-Z, a-z, 0-9, _ "
                 "or -, e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(32))'"
             )
+    decimals = _decimals(get("PRICE_DECIMALS"))
+    topups = _topups(get, decimals)
     return Settings(
+        **topups,
         telegram_bot_token=token,
         smm_api_key=key,
         telegram_api_url=_url(get("TELEGRAM_API_URL") or DEFAULT_TELEGRAM_API_URL, "TELEGRAM_API_URL"),
@@ -200,7 +232,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         low_balance_alert=_money(low_balance, "LOW_BALANCE_ALERT") if low_balance else None,
         shop_mode=_choice((get("SHOP_MODE") or "wallet").lower(), "SHOP_MODE", ("wallet", "direct")),
         markup_percent=_percent(get("MARKUP_PERCENT")),
-        price_decimals=_decimals(get("PRICE_DECIMALS")),
+        price_decimals=decimals,
         shop_currency=_currency(get("SHOP_CURRENCY")),
         max_order_charge=_money(max_charge, "MAX_ORDER_CHARGE") if max_charge else None,
         user_daily_limit=_money(daily_limit, "USER_DAILY_LIMIT") if daily_limit else None,
@@ -316,3 +348,65 @@ def _currency(value: str) -> str:
     if value and not re.fullmatch(r"[A-Za-z]{3}", value):
         raise ConfigError("SHOP_CURRENCY must be a three-letter currency code, e.g. SHOP_CURRENCY=VND")
     return value.upper()
+
+
+def _topups(get: Callable[[str], str], decimals: int) -> dict[str, Any]:
+    """The top-up settings, checked together: a range that holds its quick amounts, a bank
+    account complete or absent, a VietQR transfer in whole dong."""
+    amounts = tuple(_amount(part, "TOPUP_AMOUNTS", decimals) for part in _list(get("TOPUP_AMOUNTS")))
+    low = _amount(get("TOPUP_MIN"), "TOPUP_MIN", decimals) if get("TOPUP_MIN") else Decimal(10_000)
+    high = _amount(get("TOPUP_MAX"), "TOPUP_MAX", decimals) if get("TOPUP_MAX") else Decimal(50_000_000)
+    if low > high:
+        raise ConfigError("TOPUP_MIN must not be above TOPUP_MAX")
+    if not get("TOPUP_AMOUNTS"):
+        amounts = tuple(a for a in Settings.topup_amounts if low <= a <= high) or (low,)
+    for amount in amounts:
+        if not low <= amount <= high:
+            raise ConfigError(f"TOPUP_AMOUNTS: {amount} is outside TOPUP_MIN..TOPUP_MAX ({low}..{high})")
+    prefix = (get("TOPUP_PREFIX") or "NAP").upper()
+    if not re.fullmatch(r"[A-Z]{2,8}", prefix):
+        raise ConfigError("TOPUP_PREFIX must be 2 to 8 letters A-Z, e.g. TOPUP_PREFIX=NAP")
+    bank = {name: get(name) for name in ("BANK_BIN", "BANK_ACCOUNT", "BANK_ACCOUNT_NAME")}
+    if any(bank.values()) and not all(bank.values()):
+        missing = ", ".join(name for name, value in bank.items() if not value)
+        raise ConfigError(
+            f"bank transfers need BANK_BIN, BANK_ACCOUNT and BANK_ACCOUNT_NAME; missing: {missing}"
+        )
+    if bank["BANK_BIN"] and not re.fullmatch(r"\d{6}", bank["BANK_BIN"]):
+        raise ConfigError("BANK_BIN must be the bank's 6-digit NAPAS BIN, e.g. BANK_BIN=970436 (Vietcombank)")
+    if bank["BANK_ACCOUNT"] and not re.fullmatch(r"[0-9A-Za-z]{1,19}", bank["BANK_ACCOUNT"]):
+        raise ConfigError("BANK_ACCOUNT must be the account number: 1 to 19 letters or digits, no spaces")
+    if bank["BANK_ACCOUNT"] and decimals:
+        raise ConfigError("bank transfers are in whole dong: set PRICE_DECIMALS=0 (or leave BANK_* empty)")
+    rate = get("STARS_RATE")
+    stars_rate = _amount(rate, "STARS_RATE", decimals) if rate else None
+    return {
+        "topup_amounts": amounts,
+        "topup_min": low,
+        "topup_max": high,
+        "topup_expiry_minutes": _int(get("TOPUP_EXPIRY_MINUTES"), "TOPUP_EXPIRY_MINUTES", 30, minimum=1),
+        "topup_prefix": prefix,
+        "bank_bin": bank["BANK_BIN"],
+        "bank_account": bank["BANK_ACCOUNT"],
+        "bank_account_name": bank["BANK_ACCOUNT_NAME"],
+        "sepay_api_key": get("SEPAY_API_KEY") or None,
+        "casso_secure_token": get("CASSO_SECURE_TOKEN") or None,
+        "stars_rate": stars_rate,
+    }
+
+
+def _list(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _amount(value: str, name: str, decimals: int) -> Decimal:
+    """A positive amount in the shop currency, with no more places than it has."""
+    try:
+        amount = Decimal(value.replace("_", ""))
+    except InvalidOperation:
+        amount = Decimal(-1)
+    if not amount.is_finite() or amount <= 0 or -amount.as_tuple().exponent > decimals:  # type: ignore[operator]
+        raise ConfigError(
+            f"{name} must be positive amounts in the shop currency with at most {decimals} decimals"
+        )
+    return amount

@@ -34,6 +34,7 @@ from bot.services.poller import StatusPoller
 from bot.services.search import ServiceSearch
 from bot.services.settlement import SettlementService
 from bot.services.shop import Shop, ShopMode
+from bot.services.topups import BankAccount, TopupRules, TopupService
 from bot.services.tracking import TrackingService
 from bot.services.users import UserService
 from bot.services.wallets import WalletService
@@ -46,8 +47,11 @@ from bot.telegram.conversations import TURNS_KEY
 from bot.telegram.notifier import TrackingJob
 from bot.telegram.persistence import StorePersistence
 from bot.telegram.processor import PerUserUpdateProcessor
+from bot.telegram.topup_notices import SWEEP_SECONDS, TopupNotices
 from bot.telegram.turns import UserTurns
-from bot.telegram.webhook import WebhookServer
+from bot.telegram.webhook import TelegramWebhook
+from bot.web.payments import PaymentEndpoints
+from bot.web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +102,13 @@ class BotRuntime:
             currency=settings.shop_currency or None,
         )
         wallet = WalletService(self.store, decimals=settings.price_decimals)
+        self.topups = TopupService(self.store, topup_rules(settings))
+        users = UserService(self.store, shared=self.store.locks.shared)
+        notifications = NotificationService(self.store, wallet)
+        self.topup_notices = TopupNotices(self.topups, shop, users, notifications)
         self.deps = Deps(
             settings=settings,
-            users=UserService(self.store, shared=self.store.locks.shared),
+            users=users,
             account=account,
             catalog=self.catalog,
             search=search,
@@ -116,7 +124,7 @@ class BotRuntime:
             ),
             tracking=TrackingService(self.store, self.panel, self.catalog),
             poller=StatusPoller(self.store, self.panel, base_backoff=max(settings.status_poll_seconds, 5)),
-            notifications=NotificationService(self.store, wallet),
+            notifications=notifications,
             alerts=AdminAlerts(self.store, account, settings.low_balance_alert, wallets=shop.wallets),
             access=self.access,
             admin=AdminService(self.store, self.access, zone=settings.timezone),
@@ -124,6 +132,8 @@ class BotRuntime:
             favorites=FavoritesService(self.store),
             shop=shop,
             wallet=wallet,
+            topups=self.topups,
+            topup_notices=self.topup_notices,
         )
         self.tracking = TrackingJob(self.deps)
         # A refused key is one log line (the client's) and one message to the admins.
@@ -148,7 +158,7 @@ class BotRuntime:
         self._warmup: asyncio.Task[None] | None = None
         self._tracking_run: asyncio.Task[Any] | None = None  # the tracking cycle running now
         self._stopped = False
-        self._webhook: WebhookServer | None = None
+        self._web: WebServer | None = None
 
     async def start(self, *, poll_timeout: int = 10) -> None:
         """Open the store, connect to Telegram, start long polling.
@@ -168,8 +178,9 @@ class BotRuntime:
             await self.app.initialize()
             await register_commands(self.app.bot)
             await self.app.start()
+            await self._start_web()
             if self.settings.webhook_url:
-                await self._start_webhook()
+                await self._set_webhook()
             else:
                 assert self.app.updater is not None
                 await self.app.updater.start_polling(
@@ -189,14 +200,42 @@ class BotRuntime:
             self.app.job_queue.run_repeating(
                 self._track, interval=interval / 2, first=min(interval, 10) / 2, name="tracking"
             )
+        if self.topups.methods and self.app.job_queue is not None:
+            self.app.job_queue.run_repeating(
+                self._sweep_topups, interval=SWEEP_SECONDS, first=1, name="topups"
+            )
         log.info("bot @%s is running", self.app.bot.username)
 
-    async def _start_webhook(self) -> None:
-        """Serve first, then tell Telegram where: no update arrives before we can take it."""
+    async def _sweep_topups(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Expire top-ups past their time and tell customers what wasn't told (each once,
+        whichever process gets there first)."""
+        await self.topup_notices.sweep(context.bot)
+
+    async def _start_web(self) -> None:
+        """The HTTP server, when anything is to be posted to us: Telegram's updates (webhook
+        mode) or the bank-notification services' (even when Telegram is long-polled)."""
+        settings = self.settings
+        if not (settings.webhook_url or settings.payment_webhooks):
+            return
+        self._web = WebServer(self.health)
+        if settings.webhook_url:
+            assert settings.webhook_secret
+            webhook = TelegramWebhook(self.app, settings.webhook_secret)
+            self._web.add_post(settings.webhook_path, webhook.receive)
+        payments = PaymentEndpoints(
+            self.topups,
+            sepay_key=settings.sepay_api_key,
+            casso_token=settings.casso_secure_token,
+            credited=lambda credit: self.topup_notices.credited_soon(self.app.bot, credit),
+        )
+        for path, handler in payments.routes():
+            self._web.add_post(path, handler)
+        await self._web.start(settings.webhook_listen, settings.port)
+
+    async def _set_webhook(self) -> None:
+        """The server runs already: no update arrives before we can take it."""
         settings = self.settings
         assert settings.webhook_url and settings.webhook_secret
-        self._webhook = WebhookServer(self.app, settings.webhook_path, settings.webhook_secret, self.health)
-        await self._webhook.start(settings.webhook_listen, settings.port)
         await self.app.bot.set_webhook(
             settings.webhook_url, secret_token=settings.webhook_secret, allowed_updates=Update.ALL_TYPES
         )
@@ -233,8 +272,8 @@ class BotRuntime:
             self._warmup.cancel()
         for alert in list(self._alerts):
             alert.cancel()
-        if self._webhook is not None:
-            await _quietly(self._webhook.stop(), budget, "stopping the webhook server")
+        if self._web is not None:
+            await _quietly(self._web.stop(), budget, "stopping the HTTP server")
         updater = self.app.updater
         if updater is not None and updater.running:
             await _quietly(updater.stop(), budget, "stopping long polling")
@@ -248,6 +287,7 @@ class BotRuntime:
         if self.app.running:
             await _quietly(self.app.stop(), budget, "stopping the application")
         await _quietly(self.app.shutdown(), budget, "shutting the application down")
+        await _quietly(self.topup_notices.close(), budget, "finishing top-up messages")
         await _quietly(self.catalog.close(), budget, "closing the catalog")
         await _quietly(self.writes.close(), budget, "flushing retried writes")
         await _quietly(self.leader.release(), budget, "handing over the tracking lease")
@@ -336,6 +376,24 @@ class BotRuntime:
         )
         self._alerts.add(task)
         task.add_done_callback(self._alerts.discard)
+
+
+def topup_rules(settings: Settings) -> TopupRules:
+    bank = (
+        BankAccount(settings.bank_bin, settings.bank_account, settings.bank_account_name)
+        if settings.bank_transfer
+        else None
+    )
+    return TopupRules(
+        amounts=settings.topup_amounts,
+        minimum=settings.topup_min,
+        maximum=settings.topup_max,
+        expiry=timedelta(minutes=settings.topup_expiry_minutes),
+        prefix=settings.topup_prefix,
+        bank=bank,
+        stars_rate=settings.stars_rate,
+        decimals=settings.price_decimals,
+    )
 
 
 class _Budget:

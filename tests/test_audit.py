@@ -130,7 +130,7 @@ async def test_clean_books_pass_with_a_pending_refund(
         # 2 credits, 6 charges, refunds of the partial, canceled and failed orders
         assert (report.wallets, report.entries, report.shop_orders) == (2, 11, 6)
         assert report.lines()[-1] == (
-            "audit: 2 wallets, 11 ledger entries, 6 shop orders — books balance, 1 refund pending"
+            "audit: 2 wallets, 11 ledger entries, 6 shop orders, 0 top-ups — books balance, 1 refund pending"
         )
         refund = await store.wallets.entry_by_key(f"order:{shop.partial}:refund")
         assert refund is not None and refund.amount == PARTIAL_DUE
@@ -146,7 +146,7 @@ async def test_clean_books_pass_with_a_pending_refund(
     code, out, err = await run_cli("audit", env={**database_env(database), "PRICE_DECIMALS": "2"})
     assert (code, err) == (0, ""), out
     assert out.strip().splitlines() == [
-        "audit: 2 wallets, 12 ledger entries, 6 shop orders — books balance"
+        "audit: 2 wallets, 12 ledger entries, 6 shop orders, 0 top-ups — books balance"
     ]
     # The partial refund was rounded to 2 places: audited as a currency without decimals, it's wrong.
     code, out, _ = await run_cli("audit", "--decimals", "0", env=database_env(database))
@@ -311,7 +311,8 @@ async def test_the_command_reports_every_tampering_and_fails(database: str | Pat
     assert f"warning: order {shop.pending}: refund pending: 250.10 due for a Refunded order" in out
     wrong = len([line for line in lines if line.startswith("discrepancy: ")])
     assert lines[-1] == (
-        f"audit: 2 wallets, 9 ledger entries, 6 shop orders — {wrong} discrepancies, 1 refund pending"
+        f"audit: 2 wallets, 9 ledger entries, 6 shop orders, 0 top-ups — {wrong} discrepancies,"
+        " 1 refund pending"
     )
 
 

@@ -8,6 +8,7 @@ import asyncio
 import os
 import sys
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.panel.models import OrderStatus, RefillStatus
+from bot.payments.transfers import IncomingTransfer
+from bot.services.topups import BankAccount, TopupRules, TopupService
 from bot.store import NewOrder, Store, copy
 from bot.store.tables import metadata
+from bot.store.topups import TopupMethod
 from tests.support.databases import PostgresServer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -64,6 +68,17 @@ async def populate(path: Path) -> None:
         await store.kv.save_value("user_data", "1001", '{"language": "en", "draft": {"link": "x"}}')
         await store.users.set_access(3003, False, 1001)
         await store.favorites.set_favorite(1001, 7, True)
+        # A top-up paid by a bank transfer of an odd amount, and a transfer nobody claimed.
+        rules = TopupRules((Decimal(50000),), Decimal(1), Decimal(10**9), timedelta(minutes=30), "NAP",
+                           BankAccount("970436", "0123456789", "A"), None)
+        topups = TopupService(store, rules)
+        topup = await topups.open(1001, 1001, Decimal(50000), TopupMethod.BANK)
+        paid = IncomingTransfer("sepay", "92704", Decimal(49999), True, f"NAP{topup.code}", None, None, None)
+        assert (await topups.receive(paid)).credit is not None
+        stray = IncomingTransfer(
+            "casso", "7", Decimal(1234567), True, "tien nha", "0123", "FT1", "2026-12-01"
+        )
+        assert (await topups.receive(stray)).credit is None
 
 
 async def rows(target: str | Path) -> dict[str, list[dict[str, Any]]]:
@@ -112,7 +127,8 @@ async def test_copy_db_moves_every_row_and_amount_into_postgresql(
     assert after == before  # every column of every row, amounts exact, times the same moments
     counts = {name: len(table_rows) for name, table_rows in after.items()}
     expected = {"users": 2, "orders": 5, "refills": 1, "kv": 1, "access": 1, "favorites": 1}
-    assert counts == {**expected, "leases": 0, "wallets": 0, "ledger": 0}
+    top_ups = {"wallets": 1, "ledger": 1, "topups": 1, "transfers": 2}
+    assert counts == {**expected, **top_ups, "leases": 0}
     assert "leases" not in out  # who runs the poller is the running processes' business
 
     # The copy is a working database: a new order gets the next ID, not a copied one's.
@@ -121,6 +137,11 @@ async def test_copy_db_moves_every_row_and_amount_into_postgresql(
             NewOrder(1001, 1001, 9, "New", "https://x.y/new", 10, Decimal("1"), "tok-new")
         )
         assert order.id == max(row["id"] for row in before["orders"]) + 1
+        rules = TopupRules(
+            (Decimal(1),), Decimal(1), Decimal(9), timedelta(minutes=1), "NAP", None, Decimal(1)
+        )
+        topup = await TopupService(store, rules).open(1001, 1001, Decimal(5), TopupMethod.STARS)
+        assert topup.id == max(row["id"] for row in before["topups"]) + 1
 
     # A second copy into it is refused, and changes nothing.
     code, out, err = await run_cli("copy-db", "--to", empty_postgres, env={"DATABASE_PATH": str(source)})

@@ -22,6 +22,7 @@ from telegram import (
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InputTextMessageContent,
+    LabeledPrice,
     Update,
 )
 from telegram.constants import ParseMode
@@ -34,11 +35,16 @@ from telegram.ext import (
     ContextTypes,
     InlineQueryHandler,
     MessageHandler,
+    PreCheckoutQueryHandler,
     filters,
 )
 
 from tests.support.fake_telegram import (
+    CHARGE_ALREADY_REFUNDED,
+    CHARGE_NOT_FOUND,
     NOT_MODIFIED,
+    QUERY_ID_INVALID,
+    QUERY_TOO_OLD,
     ApiError,
     FakeTelegram,
     SentMessage,
@@ -172,11 +178,54 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     context.application.bot_data.setdefault("errors", []).append(context.error)
 
 
+async def _invoice(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/invoice <stars> <payload>: a Telegram Stars invoice (Telegram adds the Pay button)."""
+    assert update.effective_chat is not None and context.args
+    await context.bot.send_invoice(
+        update.effective_chat.id,
+        title="Top up",
+        description="Stars for your balance",
+        payload=context.args[1],
+        currency="XTR",
+        prices=[LabeledPrice("Top up", int(context.args[0]))],
+    )
+
+
+async def _pre_checkout(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Answer by payload: ok* -> ok; no -> refuse; twice -> answer twice; late -> answer after
+    0.4 s; silent -> never answer."""
+    query = update.pre_checkout_query
+    assert query is not None
+    payload = query.invoice_payload
+    if payload == "no":
+        await query.answer(ok=False, error_message="Sold out, sorry")
+    elif payload == "twice":
+        await query.answer(ok=True)
+        await query.answer(ok=True)
+    elif payload == "late":
+        await asyncio.sleep(0.4)
+        await query.answer(ok=True)
+    elif payload != "silent":
+        await query.answer(ok=True)
+
+
+async def _paid(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    msg = update.effective_message
+    assert msg is not None and msg.successful_payment is not None
+    sp = msg.successful_payment
+    await msg.reply_text(
+        f"paid {sp.total_amount} {sp.currency} {sp.invoice_payload} {sp.telegram_payment_charge_id}"
+    )
+
+
 def build_app(fake: FakeTelegram) -> Application:
     app = ApplicationBuilder().token(fake.token).base_url(fake.base_url).build()
     app.add_handler(CommandHandler("start", _start))
     app.add_handler(CommandHandler("case", _case))
     app.add_handler(CommandHandler("poke", _poke))
+    app.add_handler(CommandHandler("invoice", _invoice))
+    app.add_handler(PreCheckoutQueryHandler(_pre_checkout))
+    app.add_handler(MessageHandler(filters.SUCCESSFUL_PAYMENT, _paid))
     app.add_handler(CallbackQueryHandler(_on_button))
     app.add_handler(InlineQueryHandler(_inline_query))
     app.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE & filters.TEXT, _edited))
@@ -637,3 +686,351 @@ def test_sent_message_snapshot_is_independent() -> None:
     snap = msg.snapshot()
     msg.reply_markup = None
     assert snap.button_texts == ["A"] and msg.button_texts == []
+
+
+# --------------------------------------------------------------------------------------------
+# Media uploads keep their bytes
+# --------------------------------------------------------------------------------------------
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 40  # every byte value, 10 KiB
+
+
+async def test_send_photo_and_document_keep_uploaded_bytes(fake: FakeTelegram) -> None:
+    alice = fake.user()
+    fake.push_update({"message": alice.make_message("hi")})
+    async with Bot(fake.token, base_url=fake.base_url) as bot:
+        sent = await bot.send_photo(alice.chat_id, photo=PNG_BYTES, caption="Scan to pay")
+        await bot.send_document(alice.chat_id, document=b"a,b\n1,2\n", filename="report.csv")
+        await bot.send_photo(alice.chat_id, photo="AgACAgIAAxkBAAFAKE")  # a file_id: no upload
+    photo, doc, by_id = fake.messages[alice.chat_id]
+    assert (photo.kind, photo.file_bytes, photo.plain_text) == ("photo", PNG_BYTES, "Scan to pay")
+    assert photo.snapshot().file_bytes == PNG_BYTES
+    assert (doc.kind, doc.file_bytes, doc.file_name) == ("document", b"a,b\n1,2\n", "report.csv")
+    assert (by_id.kind, by_id.file_bytes, by_id.file_name) == ("photo", None, "AgACAgIAAxkBAAFAKE")
+    assert sent.caption == "Scan to pay" and sent.photo
+    # The logged parameters keep their old shape (no bytes in the call log).
+    upload = fake.calls_of("sendPhoto")[0].params["photo"]
+    assert upload == {
+        "_upload": True,
+        "filename": upload["filename"],
+        "content_type": upload["content_type"],
+        "size": len(PNG_BYTES),
+    }
+    assert "\\x89PNG" not in fake.describe_recent_calls()
+
+
+# --------------------------------------------------------------------------------------------
+# Payments: sendInvoice
+# --------------------------------------------------------------------------------------------
+def _invoice_kwargs(**overrides: Any) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "title": "Top up",
+        "description": "100 stars for your balance",
+        "payload": "topup:42",
+        "currency": "XTR",
+        "prices": [LabeledPrice("Top up", 100)],
+    }
+    kwargs.update(overrides)
+    return kwargs
+
+
+async def test_send_invoice_stars_happy_path(fake: FakeTelegram) -> None:
+    alice = fake.user()
+    fake.push_update({"message": alice.make_message("hi")})
+    async with Bot(fake.token, base_url=fake.base_url) as bot:
+        sent = await bot.send_invoice(alice.chat_id, **_invoice_kwargs())
+        custom = InlineKeyboardMarkup(
+            [
+                [InlineKeyboardButton("Pay 10 ⭐", pay=True)],
+                [InlineKeyboardButton("Cancel", callback_data="cancel")],
+            ]
+        )
+        await bot.send_invoice(
+            alice.chat_id,
+            **_invoice_kwargs(prices=[LabeledPrice("Max", 10_000)], provider_token="", reply_markup=custom),
+        )
+    assert sent.invoice is not None
+    assert (sent.invoice.title, sent.invoice.description) == ("Top up", "100 stars for your balance")
+    assert (sent.invoice.currency, sent.invoice.total_amount, sent.invoice.start_parameter) == (
+        "XTR",
+        100,
+        "",
+    )
+    first, second = fake.messages[alice.chat_id]
+    assert first.kind == "invoice" and first.text is None
+    assert first.invoice is not None
+    assert first.invoice["payload"] == "topup:42"
+    assert first.invoice["prices"] == [{"label": "Top up", "amount": 100}]
+    assert first.invoice["total_amount"] == 100
+    assert first.buttons[0][0].raw.get("pay") is True  # Telegram's own Pay button
+    assert second.invoice is not None and second.invoice["total_amount"] == 10_000
+    assert second.button_texts == ["Pay 10 ⭐", "Cancel"]
+    assert not fake.errors
+
+
+@pytest.mark.parametrize(
+    ("overrides", "description"),
+    [
+        ({"prices": [LabeledPrice("a", 50), LabeledPrice("b", 50)]}, "Bad Request: STARS_INVOICE_INVALID"),
+        ({"prices": [LabeledPrice("zero", 0)]}, "Bad Request: CURRENCY_TOTAL_AMOUNT_INVALID"),
+        ({"prices": [LabeledPrice("negative", -5)]}, "Bad Request: CURRENCY_TOTAL_AMOUNT_INVALID"),
+        ({"prices": [LabeledPrice("too much", 10_001)]}, "Bad Request: CURRENCY_TOTAL_AMOUNT_INVALID"),
+        ({"prices": []}, "Bad Request: there must be at least one price part"),
+        ({"provider_token": "284685063:TEST:abc"}, "Bad Request: PAYMENT_PROVIDER_INVALID"),
+        ({"currency": "USD"}, "Bad Request: PAYMENT_PROVIDER_INVALID"),
+        ({"currency": "TXR"}, "Bad Request: PAYMENT_PROVIDER_INVALID"),
+        ({"title": "t" * 33}, "Bad Request: TITLE_INVALID"),
+        ({"title": ""}, 'Bad Request: parameter "title" is required'),
+        ({"description": "d" * 256}, "Bad Request: DESCRIPTION_INVALID"),
+        ({"payload": "é" * 65}, "Bad Request: INVOICE_PAYLOAD_INVALID"),  # 130 bytes
+        (
+            {"reply_markup": InlineKeyboardMarkup([[InlineKeyboardButton("Cancel", callback_data="x")]])},
+            "Bad Request: REPLY_MARKUP_BUY_EMPTY",
+        ),
+        (
+            {
+                "reply_markup": InlineKeyboardMarkup(
+                    [
+                        [
+                            InlineKeyboardButton("Cancel", callback_data="x"),
+                            InlineKeyboardButton("Pay", pay=True),
+                        ]
+                    ]
+                )
+            },
+            "Bad Request: REPLY_MARKUP_BUY_EMPTY",
+        ),
+    ],
+)
+async def test_send_invoice_refusals(fake: FakeTelegram, overrides: dict[str, Any], description: str) -> None:
+    alice = fake.user()
+    fake.push_update({"message": alice.make_message("hi")})
+    async with Bot(fake.token, base_url=fake.base_url) as bot:
+        with pytest.raises(BadRequest):
+            await bot.send_invoice(alice.chat_id, **_invoice_kwargs(**overrides))
+    assert [(c.error_code, c.description) for c in fake.errors] == [(400, description)]
+    assert alice.messages == []
+
+
+async def test_send_invoice_boundaries_and_raw_errors(fake: FakeTelegram) -> None:
+    alice = fake.user()
+    fake.push_update({"message": alice.make_message("hi")})
+    async with Bot(fake.token, base_url=fake.base_url) as bot:
+        await bot.send_invoice(
+            alice.chat_id, **_invoice_kwargs(title="t" * 32, description="d" * 255, payload="p" * 128)
+        )
+        await bot.send_invoice(alice.chat_id, **_invoice_kwargs(prices=[LabeledPrice("one", 1)]))
+        fake.block(alice.id)
+        with pytest.raises(Forbidden):
+            await bot.send_invoice(alice.chat_id, **_invoice_kwargs())
+    assert len(alice.messages) == 2 and alice.messages[1].invoice["total_amount"] == 1  # type: ignore[index]
+    assert (fake.errors[-1].error_code, fake.errors[-1].description) == (
+        403,
+        "Forbidden: bot was blocked by the user",
+    )
+    fake.unblock(alice.id)
+    url = f"{fake.base_url}{fake.token}/sendInvoice"
+    base = {"chat_id": alice.chat_id, "title": "T", "description": "D", "payload": "p", "currency": "XTR"}
+    async with aiohttp.ClientSession() as http:
+        for prices, expected in [
+            ([{"label": "x", "amount": 1.5}], 'Bad Request: field "amount" must be a valid Number'),
+            ("not json", "Bad Request: can't parse prices JSON object"),
+            (None, 'Bad Request: parameter "prices" is required'),
+        ]:
+            body = dict(base) if prices is None else {**base, "prices": prices}
+            async with http.post(url, json=body) as resp:
+                assert resp.status == 400
+                assert (await resp.json())["description"] == expected
+        # A numeric payload stays a string (form fields are not JSON-decoded for "payload").
+        async with http.post(
+            url, data={**base, "payload": "123", "prices": '[{"label":"x","amount":5}]'}
+        ) as resp:
+            assert (await resp.json())["ok"]
+    assert alice.messages[-1].invoice == {
+        "title": "T",
+        "description": "D",
+        "payload": "123",
+        "currency": "XTR",
+        "prices": [{"label": "x", "amount": 5}],
+        "total_amount": 5,
+        "provider_token": "",
+        "start_parameter": "",
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# Payments: paying through a real PTB Application
+# --------------------------------------------------------------------------------------------
+async def test_pay_ok_delivers_successful_payment_with_unique_charge(
+    fake: FakeTelegram, app: Application
+) -> None:
+    alice = fake.user()
+    await alice.send("/invoice 150 ok1")
+    invoice = await alice.reply()
+    assert invoice.kind == "invoice" and invoice.plain_text == "Top up\nStars for your balance"
+    first = await alice.pay(invoice)
+    assert first["ok"] is True and first["answered"] is True and first["error_message"] is None
+    charge1 = first["charge_id"]
+    assert isinstance(charge1, str) and charge1.startswith("stxFAKE")
+    assert (await alice.reply()).plain_text == f"paid 150 XTR ok1 {charge1}"
+    assert fake.pre_checkout_answers[first["query_id"]]["ok"] is True
+    second = await alice.pay(invoice)  # the same invoice can be paid again: a new charge
+    assert second["ok"] and second["charge_id"] != charge1
+    assert (await alice.reply()).plain_text == f"paid 150 XTR ok1 {second['charge_id']}"
+    charges = fake.star_charges
+    assert set(charges) == {charge1, second["charge_id"]}
+    assert (charges[charge1].user_id, charges[charge1].stars, charges[charge1].payload) == (
+        alice.id,
+        150,
+        "ok1",
+    )
+    assert charges[charge1].refunded is False
+    # The pre-checkout query carried the invoice as Telegram sends it.
+    [query_update] = [
+        c.result for c in fake.calls_of("getUpdates") if c.result and "pre_checkout_query" in c.result[0]
+    ][:1]
+    pq = query_update[0]["pre_checkout_query"]
+    assert (pq["currency"], pq["total_amount"], pq["invoice_payload"]) == ("XTR", 150, "ok1")
+    assert pq["from"]["id"] == alice.id
+    assert not fake.errors and not handler_errors(app)
+
+
+async def test_pay_refused_sends_no_successful_payment(fake: FakeTelegram, app: Application) -> None:
+    alice = fake.user()
+    await alice.send("/invoice 10 no")
+    invoice = await alice.reply()
+    result = await alice.pay(invoice)
+    assert result == {
+        "ok": False,
+        "error_message": "Sold out, sorry",
+        "charge_id": None,
+        "query_id": result["query_id"],
+        "answered": True,
+    }
+    assert fake.pre_checkout_answers[result["query_id"]]["error_message"] == "Sold out, sorry"
+    assert fake.star_charges == {}
+    await alice.silence()
+    assert not any(
+        "successful_payment" in (u.get("message") or {})
+        for c in fake.calls_of("getUpdates")
+        for u in c.result or []
+    )
+
+
+async def test_pay_unanswered_and_double_answer(fake: FakeTelegram, app: Application) -> None:
+    alice = fake.user()
+    await alice.send("/invoice 10 silent")
+    result = await alice.pay(await alice.reply(), timeout=0.5)
+    assert (result["ok"], result["answered"], result["charge_id"]) == (False, False, None)
+    await alice.send("/invoice 10 twice")
+    result = await alice.pay(await alice.reply())
+    assert result["ok"] is True  # the first answer counted
+    call, err = await _last_error(fake, app)
+    assert (call.method, call.description) == ("answerPreCheckoutQuery", QUERY_ID_INVALID)
+    assert isinstance(err, BadRequest)
+    assert len(fake.star_charges) == 1
+
+
+async def test_pay_late_answer_is_refused(fake: FakeTelegram, app: Application) -> None:
+    fake.pre_checkout_timeout_s = 0.2  # the handler answers after 0.4 s
+    alice = fake.user()
+    await alice.send("/invoice 10 late")
+    result = await alice.pay(await alice.reply(), timeout=1.5)
+    assert (result["ok"], result["answered"]) == (False, False)
+    call, err = await _last_error(fake, app)
+    assert (call.method, call.description) == ("answerPreCheckoutQuery", QUERY_TOO_OLD)
+    assert isinstance(err, BadRequest) and "query is too old" in str(err).lower()
+    assert result["query_id"] not in fake.pre_checkout_answers and fake.star_charges == {}
+
+
+# --------------------------------------------------------------------------------------------
+# Payments: answerPreCheckoutQuery and refundStarPayment called directly
+# --------------------------------------------------------------------------------------------
+async def test_answer_pre_checkout_query_rules(fake: FakeTelegram) -> None:
+    alice = fake.user()
+    async with Bot(fake.token, base_url=fake.base_url) as bot:
+        with pytest.raises(BadRequest, match=r"(?i)query_id_invalid"):
+            await bot.answer_pre_checkout_query("12345", ok=True)
+        qid = await alice.pre_checkout("XTR", 25, "order:1")
+        url = f"{fake.base_url}{fake.token}/answerPreCheckoutQuery"
+        async with aiohttp.ClientSession() as http:
+            async with http.post(url, json={"pre_checkout_query_id": qid, "ok": False}) as resp:
+                assert resp.status == 400
+                assert "error_message" in (await resp.json())["description"]
+            async with http.post(url, json={"pre_checkout_query_id": qid}) as resp:
+                assert (await resp.json())["description"] == 'Bad Request: parameter "ok" is required'
+        assert qid not in fake.pre_checkout_answers  # refused answers do not count
+        assert await bot.answer_pre_checkout_query(qid, ok=False, error_message="No stock") is True
+        assert fake.pre_checkout_answers[qid]["ok"] is False
+        assert fake.pre_checkout_answers[qid]["error_message"] == "No stock"
+        with pytest.raises(BadRequest, match=r"(?i)query_id_invalid"):
+            await bot.answer_pre_checkout_query(qid, ok=True)
+        assert fake.pre_checkout_answers[qid]["ok"] is False  # the second answer changed nothing
+        fake.pre_checkout_timeout_s = 0.05
+        old = await alice.pre_checkout("XTR", 25, "order:2")
+        await asyncio.sleep(0.1)
+        with pytest.raises(BadRequest, match=r"(?i)query is too old"):
+            await bot.answer_pre_checkout_query(old, ok=True)
+    assert fake.errors[-1].description == QUERY_TOO_OLD
+
+
+async def test_refund_star_payment(fake: FakeTelegram) -> None:
+    alice, bob = fake.user(), fake.user(1002, first_name="Bob")
+    charge = await alice.successful_payment("XTR", 70, "topup:7")
+    replay = await alice.successful_payment("XTR", 70, "topup:7", charge_id=charge)  # duplicate delivery
+    assert replay == charge and list(fake.star_charges) == [charge]
+    bob_charge = await bob.successful_payment("XTR", 5, "topup:8")
+    async with Bot(fake.token, base_url=fake.base_url) as bot:
+        with pytest.raises(BadRequest, match=r"(?i)charge_not_found"):
+            await bot.refund_star_payment(bob.id, charge)  # another user's charge
+        with pytest.raises(BadRequest, match=r"(?i)charge_not_found"):
+            await bot.refund_star_payment(alice.id, "stxNOPE")
+        assert fake.star_charges[charge].refunded is False
+        assert await bot.refund_star_payment(alice.id, charge) is True
+        assert fake.star_charges[charge].refunded is True
+        with pytest.raises(BadRequest, match=r"(?i)charge_already_refunded"):
+            await bot.refund_star_payment(alice.id, charge)
+        assert fake.star_charges[bob_charge].refunded is False
+    assert [c.description for c in fake.errors] == [
+        CHARGE_NOT_FOUND,
+        CHARGE_NOT_FOUND,
+        CHARGE_ALREADY_REFUNDED,
+    ]
+    # Telegram tells the user's chat about the refund.
+    refunds = [
+        u["message"]["refunded_payment"]
+        for u in fake.pending_updates
+        if "refunded_payment" in u.get("message", {})
+    ]
+    assert refunds == [
+        {
+            "currency": "XTR",
+            "total_amount": 70,
+            "invoice_payload": "topup:7",
+            "telegram_payment_charge_id": charge,
+        }
+    ]
+    # Both deliveries of the successful payment are there, with the same charge id.
+    paid = [
+        u["message"]["successful_payment"]
+        for u in fake.pending_updates
+        if "successful_payment" in u.get("message", {})
+    ]
+    assert [p["telegram_payment_charge_id"] for p in paid] == [charge, charge, bob_charge]
+    assert paid[0]["provider_payment_charge_id"] == ""
+
+
+async def test_pre_checkout_respects_allowed_updates(fake: FakeTelegram) -> None:
+    alice = fake.user()
+    url = f"{fake.base_url}{fake.token}/getUpdates"
+    async with aiohttp.ClientSession() as http:
+        await alice.pre_checkout("XTR", 1, "a")
+        async with http.post(url, json={"allowed_updates": ["message"], "timeout": 0}) as resp:
+            assert (await resp.json())["result"] == []
+        assert "pre_checkout_query" in fake.dropped_updates[-1]
+        qid = await alice.pre_checkout("XTR", 2, "b")
+        async with http.post(
+            url, json={"allowed_updates": ["message", "pre_checkout_query"], "timeout": 0}
+        ) as resp:
+            [update] = (await resp.json())["result"]
+    assert update["pre_checkout_query"]["id"] == qid
+    assert update["pre_checkout_query"]["total_amount"] == 2

@@ -18,8 +18,8 @@ TAG = re.compile(r"</?[A-Za-z][^<>]*>")
 # SMM trade's own words that Vietnamese shops use as they are.
 ALLOWED = {
     "admin", "api", "auto", "bot", "chat", "english", "facebook", "hashtag", "id", "instagram", "link",
-    "panel", "seo", "shopee", "smm", "telegram", "tiktok", "url", "usd", "username", "video", "vnd",
-    "youtube",
+    "panel", "seo", "shopee", "smm", "stars", "telegram", "tiktok", "url", "usd", "username", "video",
+    "vietqr", "vnd", "youtube",
 }  # fmt: skip
 # Everyday English that must never appear in a Vietnamese sentence (short words the catalog
 # harvest below skips); Vietnamese words spelled without accents ("cho", "khi", "tin") are not here.

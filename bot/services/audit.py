@@ -14,7 +14,12 @@ What must hold (each break is a `Finding`):
   also checked, exactly and apart from `refund_due`, never to pass the undelivered part),
   and `orders.refunded` is exactly the refund entry's amount (0 with no entry);
 * no charge or refund entry exists outside of that (a second charge, a refund or charge for
-  an order that doesn't exist or was ordered at cost).
+  an order that doesn't exist or was ordered at cost);
+* every paid top-up has exactly one credit (`topup:{id}`), booked to its owner, of exactly
+  what it says it credited; no other top-up has one; a refunded (Stars) top-up has one
+  matching debit and no other has any; no top-up credit or refund exists outside of that;
+* every transfer credited or assigned paid exactly one paid top-up, which names it as its
+  payment; an unmatched or dismissed transfer paid none.
 
 An order whose outcome calls for a refund the tracking cycle hasn't settled yet is not a
 discrepancy but "refund pending" (`Finding.pending`): the next cycle books it.  All reads
@@ -29,7 +34,7 @@ from decimal import Decimal
 
 from bot.panel.models import GIVING_BACK_ORDER_STATUSES, OrderStatusKind
 from bot.services.wallets import refund_due
-from bot.store.audit import EntryFigures, OrderBooks, StrayEntry
+from bot.store.audit import EntryFigures, OrderBooks, StrayEntry, TopupBooks, TransferBooks
 from bot.store.ledger import Discrepancy, EntryKind
 from bot.store.models import OrderState
 from bot.store.store import Store
@@ -55,6 +60,7 @@ class AuditReport:
     wallets: int = 0
     entries: int = 0
     shop_orders: int = 0
+    topups: int = 0
     findings: list[Finding] = field(default_factory=list)
 
     @property
@@ -72,7 +78,10 @@ class AuditReport:
 
     def lines(self) -> list[str]:
         """One line per finding, then the summary."""
-        counts = f"{self.wallets} wallets, {self.entries} ledger entries, {self.shop_orders} shop orders"
+        counts = (
+            f"{self.wallets} wallets, {self.entries} ledger entries, {self.shop_orders} shop orders,"
+            f" {self.topups} top-ups"
+        )
         wrong = len(self.discrepancies)
         verdict = "books balance" if not wrong else f"{wrong} discrepanc{'y' if wrong == 1 else 'ies'}"
         waiting = len(self.pending)
@@ -86,7 +95,7 @@ async def audit(store: Store, decimals: int) -> AuditReport:
     (`PRICE_DECIMALS`), which partial refunds are rounded down to."""
     async with store.db.snapshot() as conn:
         counts = await store.audit.counts(conn)
-        report = AuditReport(counts.wallets, counts.entries, counts.shop_orders)
+        report = AuditReport(counts.wallets, counts.entries, counts.shop_orders, counts.topups)
         for wallet in await store.wallets.audit(conn=conn):
             report.findings.extend(_wallet_findings(wallet))
         async for batch in store.audit.wallet_orders(conn):
@@ -94,7 +103,65 @@ async def audit(store: Store, decimals: int) -> AuditReport:
                 report.findings.extend(order_findings(order, decimals))
         for stray in await store.audit.stray_entries(conn):
             report.findings.append(_stray_finding(stray))
+        async for topups in store.audit.topups(conn):
+            for topup in topups:
+                report.findings.extend(topup_findings(topup))
+        async for transfers in store.audit.transfers(conn):
+            for transfer in transfers:
+                report.findings.extend(transfer_findings(transfer))
+        for entry in await store.audit.stray_topup_entries(conn):
+            what = f"{entry.kind} {entry.amount} (key {entry.idempotency_key}, user {entry.user_id})"
+            report.findings.append(Finding(f"ledger entry {entry.id}", f"{what} belongs to no top-up"))
     return report
+
+
+_CREDITED_TOPUP = ("paid", "refunded")
+
+
+def topup_findings(topup: TopupBooks) -> list[Finding]:
+    """One credit per paid top-up, of what it credited, to its owner; a debit per refund."""
+    subject = f"top-up {topup.id}"
+    found = []
+    credit, refund = topup.credit, topup.refund
+    if topup.state in _CREDITED_TOPUP:
+        if credit is None:
+            found.append(Finding(subject, f"{topup.state} but has no credit entry"))
+        else:
+            found += [Finding(subject, p) for p in _misbooked(credit, topup.user_id, EntryKind.TOPUP)]
+            if credit.amount != topup.credited:
+                found.append(Finding(subject, f"credit {credit.amount:f} ≠ credited {topup.credited:f}"))
+        if not topup.payment:
+            found.append(Finding(subject, f"{topup.state} but names no payment"))
+    elif credit is not None:
+        found.append(Finding(subject, f"{topup.state} but credited {credit.amount:f} (entry {credit.id})"))
+    if topup.state == "refunded":
+        if refund is None:
+            found.append(Finding(subject, "refunded but its credit was never taken back"))
+        else:
+            found += [Finding(subject, p) for p in _misbooked(refund, topup.user_id, EntryKind.TOPUP_REFUND)]
+            if topup.credited is not None and refund.amount != -topup.credited:
+                found.append(Finding(subject, f"refund {refund.amount:f} ≠ −credited {topup.credited:f}"))
+    elif refund is not None:
+        found.append(
+            Finding(subject, f"{topup.state} but debited {refund.amount:f} as refunded (entry {refund.id})")
+        )
+    return found
+
+
+def transfer_findings(transfer: TransferBooks) -> list[Finding]:
+    """A credited or assigned transfer paid one paid top-up that names it; others paid none."""
+    subject = f"transfer {transfer.id}"
+    if transfer.state in ("credited", "assigned"):
+        if transfer.topup_id is None or transfer.topup_state is None:
+            return [Finding(subject, f"{transfer.state} but pays no top-up")]
+        if transfer.topup_state not in _CREDITED_TOPUP:
+            return [Finding(subject, f"pays top-up {transfer.topup_id}, which is {transfer.topup_state}")]
+        if transfer.topup_payment != transfer.payment:
+            return [Finding(subject, f"top-up {transfer.topup_id} names another payment")]
+        return []
+    if transfer.topup_id is not None:
+        return [Finding(subject, f"{transfer.state} but linked to top-up {transfer.topup_id}")]
+    return []
 
 
 def _wallet_findings(wallet: Discrepancy) -> list[Finding]:

@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Text, cast, func, literal, or_, select, un
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.part import StorePart
-from bot.store.tables import ledger, orders, wallets
+from bot.store.tables import ledger, orders, topups, transfers, wallets
 
 BATCH = 2000  # rows fetched from the database at a time
 _ORDER_KIND = ("charge", "refund")
@@ -68,10 +68,36 @@ class StrayEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class TopupBooks:
+    """A top-up as its row stands beside its credit (`topup:{id}`) and refund entries."""
+
+    id: int
+    user_id: int
+    state: str
+    credited: Decimal | None
+    payment: str | None
+    credit: EntryFigures | None
+    refund: EntryFigures | None
+
+
+@dataclass(frozen=True, slots=True)
+class TransferBooks:
+    """A reported transfer beside the top-up it says it paid (if any)."""
+
+    id: int
+    state: str
+    payment: str  # "source:transaction id", what its top-up's `payment` must say
+    topup_id: int | None
+    topup_state: str | None  # None: no such top-up
+    topup_payment: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class BookCounts:
     wallets: int
     entries: int
     shop_orders: int
+    topups: int = 0
 
 
 def _key(suffix: str) -> ColumnElement[str]:
@@ -103,6 +129,7 @@ class AuditStore(StorePart):
             shop_orders=await count(
                 select(func.count()).select_from(orders).where(orders.c.price.is_not(None))
             ),
+            topups=await count(select(func.count()).select_from(topups)),
         )
 
     async def wallet_orders(self, conn: AsyncConnection) -> AsyncIterator[list[OrderBooks]]:
@@ -151,6 +178,96 @@ class AuditStore(StorePart):
                 )
                 for row in rows
             ]
+
+    async def topups(self, conn: AsyncConnection) -> AsyncIterator[list[TopupBooks]]:
+        """Every top-up with its credit and refund entries (by their keys), in ID order."""
+        credit, refund = ledger.alias("credit_entry"), ledger.alias("topup_refund_entry")
+
+        def entry_columns(alias: Any) -> list[Any]:
+            return [alias.c.id, alias.c.user_id, alias.c.kind, alias.c.amount, alias.c.idempotency_key]
+
+        key = literal("topup:", Text) + cast(topups.c.id, Text)
+        query = (
+            select(
+                topups.c.id,
+                topups.c.user_id,
+                topups.c.state,
+                topups.c.credited,
+                topups.c.payment,
+                *entry_columns(credit),
+                *entry_columns(refund),
+            )
+            .select_from(
+                topups.outerjoin(credit, credit.c.idempotency_key == key).outerjoin(
+                    refund, refund.c.idempotency_key == key + literal(":refund", Text)
+                )
+            )
+            .order_by(topups.c.id)
+        )
+        result = await conn.stream(query)
+        async for rows in result.partitions(BATCH):
+            yield [
+                TopupBooks(
+                    row.id,
+                    row.user_id,
+                    row.state,
+                    row.credited,
+                    row.payment,
+                    _figures(row[5:10]),
+                    _figures(row[10:15]),
+                )
+                for row in rows
+            ]
+
+    async def transfers(self, conn: AsyncConnection) -> AsyncIterator[list[TransferBooks]]:
+        query = (
+            select(
+                transfers.c.id,
+                transfers.c.state,
+                transfers.c.source,
+                transfers.c.transaction_id,
+                transfers.c.topup_id,
+                topups.c.state.label("topup_state"),
+                topups.c.payment.label("topup_payment"),
+            )
+            .select_from(transfers.outerjoin(topups, topups.c.id == transfers.c.topup_id))
+            .order_by(transfers.c.id)
+        )
+        result = await conn.stream(query)
+        async for rows in result.partitions(BATCH):
+            yield [
+                TransferBooks(
+                    row.id,
+                    row.state,
+                    f"{row.source}:{row.transaction_id}",
+                    row.topup_id,
+                    row.topup_state,
+                    row.topup_payment,
+                )
+                for row in rows
+            ]
+
+    async def stray_topup_entries(self, conn: AsyncConnection) -> list[EntryFigures]:
+        """Top-up credits and refunds (or entries keyed `topup:…`) that are no top-up's own."""
+        own = union_all(
+            select((literal("topup:", Text) + cast(topups.c.id, Text)).label("key")),
+            select(
+                (literal("topup:", Text) + cast(topups.c.id, Text) + literal(":refund", Text)).label("key")
+            ),
+        ).subquery("own_topup_keys")
+        query = (
+            select(ledger.c.id, ledger.c.user_id, ledger.c.kind, ledger.c.amount, ledger.c.idempotency_key)
+            .select_from(ledger.outerjoin(own, own.c.key == ledger.c.idempotency_key))
+            .where(
+                or_(
+                    ledger.c.kind.in_(("topup", "topup_refund")),
+                    ledger.c.idempotency_key.startswith("topup:"),
+                ),
+                own.c.key.is_(None),
+            )
+            .order_by(ledger.c.id)
+        )
+        return [EntryFigures(*row) for row in (await conn.execute(query)).all()]
 
     async def stray_entries(self, conn: AsyncConnection) -> list[StrayEntry]:
         """Charge and refund entries (and any keyed `order:…`) that are not a wallet-paid

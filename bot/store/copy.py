@@ -21,11 +21,17 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.database import POSTGRESQL
 from bot.store.store import Store
-from bot.store.tables import leases, ledger, metadata, orders, refills
+from bot.store.tables import leases, ledger, metadata, orders, refills, topups, transfers
 
 CHUNK_ROWS = 2000  # rows read and written at a time: bounded memory for any size of database
 # table → its money columns, summed and hashed
-_MONEY = {"orders": ("charge",), "wallets": ("balance",), "ledger": ("amount", "balance_after")}
+_MONEY = {
+    "orders": ("charge",),
+    "wallets": ("balance",),
+    "ledger": ("amount", "balance_after"),
+    "topups": ("amount", "credited"),
+    "transfers": ("amount",),
+}
 
 
 class CopyRefused(Exception):
@@ -144,7 +150,7 @@ def _canonical(amount: Decimal) -> str:
 
 async def _advance_sequences(writer: AsyncConnection) -> None:
     """Rows keep their IDs (order #12 stays #12); the next new row must come after them."""
-    for table in (orders, refills, ledger):
+    for table in (orders, refills, ledger, topups, transfers):
         await writer.execute(
             text(
                 f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "

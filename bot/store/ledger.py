@@ -45,6 +45,7 @@ class EntryKind(StrEnum):
     CHARGE = "charge"  # an order was paid for: debit
     REFUND = "refund"  # (part of) an order's charge given back: credit
     ADJUSTMENT = "adjustment"  # an admin's /credit or /debit: either sign
+    TOPUP_REFUND = "topup_refund"  # a Stars top-up given back to the payer: debit
 
 
 _SIGNS: dict[EntryKind, tuple[int, ...]] = {
@@ -52,6 +53,7 @@ _SIGNS: dict[EntryKind, tuple[int, ...]] = {
     EntryKind.CHARGE: (-1,),
     EntryKind.REFUND: (1,),
     EntryKind.ADJUSTMENT: (1, -1),
+    EntryKind.TOPUP_REFUND: (-1,),
 }
 
 
@@ -290,6 +292,11 @@ class WalletStore(StorePart):
         """The wallet's balance from its row (one primary-key read); 0 for no wallet yet."""
         async with self._db.read() as conn:
             value = await conn.scalar(_BALANCE, {"uid_": user_id})
+        return ZERO if value is None else value
+
+    async def balance_in(self, user_id: int, *, conn: AsyncConnection) -> Decimal:
+        """The balance as the caller's transaction sees it."""
+        value = await conn.scalar(_BALANCE, {"uid_": user_id})
         return ZERO if value is None else value
 
     async def entries(self, user_id: int, limit: int = 10, offset: int = 0) -> list[LedgerEntry]:

@@ -19,6 +19,7 @@ from bot.store.migrate import migrate
 from bot.store.models import utcnow
 from bot.store.orders import OrderStore
 from bot.store.refills import RefillStore
+from bot.store.topups import TopupStore
 from bot.store.users import UserStore
 
 
@@ -34,6 +35,7 @@ class Store:
         self.favorites = FavoriteStore(self.db, clock)
         self.leases = LeaseStore(self.db, clock)
         self.wallets = WalletStore(self.db, clock)
+        self.topups = TopupStore(self.db, clock)
         self.audit = AuditStore(self.db, clock)  # read-only: what `python -m bot audit` reads
         self.locks = UserLocks(self.db)
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     Table,
     Text,
+    UniqueConstraint,
     false,
     text,
 )
@@ -149,6 +150,53 @@ ledger = Table(
     Column("balance_after", Money, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
     Index("ledger_user", "user_id", text("id DESC")),
+    sqlite_autoincrement=True,
+)
+
+topups = Table(
+    "topups",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("code", Text, nullable=False, unique=True),  # what the customer writes in the transfer
+    Column("user_id", BigInteger, nullable=False),
+    Column("chat_id", BigInteger, nullable=False),
+    Column("method", Text, nullable=False),  # TopupMethod
+    Column("amount", Money, nullable=False),  # asked, in the shop currency
+    Column("stars", BigInteger),  # the invoice's price in Telegram Stars
+    Column("state", Text, nullable=False),  # TopupState
+    Column("credited", Money),  # what its one ledger credit booked
+    Column("payment", Text, unique=True),  # what paid it: "sepay:92704", "stars:<charge id>"
+    Column("assigned_by", BigInteger),  # the admin who credited an unmatched transfer with it
+    Column("message_id", BigInteger),  # the QR or invoice message
+    Column("told", Text),  # the state the customer was last told of
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("paid_at", UtcDateTime),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("topups_user", "user_id", text("id DESC")),
+    Index("topups_state", "state", "expires_at"),
+    sqlite_autoincrement=True,
+)
+
+transfers = Table(
+    "transfers",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("source", Text, nullable=False),  # "sepay" | "casso"
+    Column("transaction_id", Text, nullable=False),  # the service's own ID: retries repeat it
+    Column("amount", Money, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("account", Text),
+    Column("reference", Text),
+    Column("happened_at", Text),  # as the service wrote it
+    Column("state", Text, nullable=False),  # TransferState
+    Column("reason", Text),  # why it is unmatched
+    Column("topup_id", BigInteger, unique=True),  # the top-up it paid (one transfer, one top-up)
+    Column("handled_by", BigInteger),  # the admin who assigned or dismissed it
+    Column("received_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    UniqueConstraint("source", "transaction_id", name="transfers_once"),
+    Index("transfers_state", "state", text("id DESC")),
     sqlite_autoincrement=True,
 )
 

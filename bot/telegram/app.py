@@ -21,6 +21,7 @@ from bot.telegram.handlers import (
     mass,
     orders,
     search,
+    topup,
     unknown,
     users,
     wallet,
@@ -56,6 +57,7 @@ def build_application(settings: Settings, deps: Deps, persistence: BasePersisten
     app.bot_data[DEPS_KEY] = deps
     # Order matters within group 0: the wizard must see its text replies before the
     # free-text search does, and the stale-button fallback comes last.
+    topup.register_payments(app)
     access.register(app)
     users.register(app)
     basic.register(app)
@@ -64,6 +66,7 @@ def build_application(settings: Settings, deps: Deps, persistence: BasePersisten
     language.register(app)
     unknown.register(app)
     mass.register(app)
+    topup.register(app)
     wizard.register(app)
     catalog.register(app)
     orders.register(app)

@@ -47,6 +47,15 @@ UNKNOWN_NOT_PLACED_SURE = "uN"  # uN:<order row id>
 # The shop
 WALLET = "wal"  # wal:<user id>:<page>       a wallet's history (its owner, or an admin)
 MARKUP_CATEGORY = "mkc"  # mkc:<percent|off>:<category key>   /markup's category pick (admins)
+# Top-ups
+TOPUP = "top"  # top[:<amount>]               start a top-up (➕ Top up wherever money is missing)
+TOPUP_AMOUNT = "ta"  # ta:<amount>             a quick amount
+TOPUP_METHOD = "tm"  # tm:<method>:<amount>    a way to pay
+TOPUP_CANCEL = "tx"  # tx[:<top-up id>]        give up (before or after the top-up exists)
+TRANSFER_ASSIGN = "tas"  # tas:<transfer id>:<user id>   credit an unmatched transfer (admins)
+TRANSFER_DISMISS = "tdi"  # tdi:<transfer id>  not a customer's money (admins)
+TRANSFER_KEEP = "tke"  # tke                  changed my mind (admins)
+STARS_REFUND = "trf"  # trf:<top-up id>        give a Stars top-up back (admins)
 # Misc
 LANGUAGE = "lang"  # lang:<code>
 NOOP = "noop"  # page counters and other labels

@@ -23,6 +23,7 @@ USER_COMMANDS: tuple[str, ...] = (
     "refill",
     "refills",
     "balance",
+    "topup",
     "wallet",
     "language",
     "cancel",
@@ -38,6 +39,8 @@ ADMIN_COMMANDS: tuple[str, ...] = (
     "credit",
     "debit",
     "markup",
+    "topups",
+    "assign",
     "refresh",
 )
 

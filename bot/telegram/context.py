@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram.ext import Application, ContextTypes
 
@@ -20,10 +20,14 @@ from bot.services.poller import StatusPoller
 from bot.services.search import ServiceSearch
 from bot.services.settlement import SettlementService
 from bot.services.shop import Shop
+from bot.services.topups import TopupService
 from bot.services.tracking import TrackingService
 from bot.services.users import UserService
 from bot.services.wallets import WalletService
 from bot.telegram.texts import DEFAULT_LANGUAGE, text
+
+if TYPE_CHECKING:
+    from bot.telegram.topup_notices import TopupNotices
 
 DEPS_KEY = "deps"
 LANGUAGE_KEY = "language"
@@ -47,6 +51,8 @@ class Deps:
     favorites: FavoritesService
     shop: Shop
     wallet: WalletService
+    topups: TopupService
+    topup_notices: TopupNotices
 
 
 Context = ContextTypes.DEFAULT_TYPE

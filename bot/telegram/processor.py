@@ -71,6 +71,11 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     ) -> None:
         """Wait for the user's earlier updates, then for a slot, then handle the update."""
         key = _key(update)
+        if isinstance(update, Update) and update.pre_checkout_query is not None:
+            # Telegram fails the payment unless it is answered within 10 s: never behind the
+            # user's other updates, nor waiting for a slot.  It reads; it changes nothing.
+            await self.do_process_update(update, coroutine)
+            return
         if key is None:
             await self._in_slot(update, coroutine)
             return
@@ -177,6 +182,8 @@ def describe(update: object) -> str:
         return "callback:" + (prefix if prefix.isalnum() else "?")
     if update.inline_query is not None:
         return "inline"
+    if update.pre_checkout_query is not None:
+        return "pre_checkout"
     message = update.effective_message
     if message is not None and message.text and message.text.startswith("/"):
         command = message.text.split()[0].split("@", 1)[0]

@@ -25,6 +25,7 @@ import itertools
 import json
 import math
 import re
+import secrets
 import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable
@@ -43,6 +44,7 @@ __all__ = [
     "FakeTelegram",
     "FakeUser",
     "SentMessage",
+    "StarCharge",
     "iter_buttons",
     "render_text",
 ]
@@ -58,6 +60,16 @@ CALLBACK_ANSWER_TEXT_LIMIT = 200
 MAX_INLINE_RESULTS = 50
 MAX_BOT_COMMANDS = 100
 LONG_POLL_CAP_S = 30.0
+# Payments (https://core.telegram.org/bots/api#sendinvoice, /bots/payments-stars).
+INVOICE_TITLE_LIMIT = 32  # characters
+INVOICE_DESCRIPTION_LIMIT = 255  # characters
+INVOICE_PAYLOAD_LIMIT = 128  # bytes, UTF-8
+STARS_CURRENCY = "XTR"
+# The most Telegram Stars one invoice may ask for.  Not confirmed against core.telegram.org
+# from here (the docs search did not show the number); 10000 is the figure used for Stars
+# subscriptions and paid media.  Change it here if Telegram publishes another.
+STARS_MAX_PER_INVOICE = 10_000
+PRE_CHECKOUT_TIMEOUT_S = 10.0  # "The Bot API must receive an answer within 10 seconds"
 
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are "
@@ -65,6 +77,11 @@ NOT_MODIFIED = (
 )
 QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 BLOCKED = "Forbidden: bot was blocked by the user"
+QUERY_ID_INVALID = "Bad Request: QUERY_ID_INVALID"
+CURRENCY_TOTAL_AMOUNT_INVALID = "Bad Request: CURRENCY_TOTAL_AMOUNT_INVALID"
+PAYMENT_PROVIDER_INVALID = "Bad Request: PAYMENT_PROVIDER_INVALID"
+CHARGE_NOT_FOUND = "Bad Request: CHARGE_NOT_FOUND"
+CHARGE_ALREADY_REFUNDED = "Bad Request: CHARGE_ALREADY_REFUNDED"
 
 # Update kinds Telegram does not deliver unless explicitly requested via ``allowed_updates``.
 _OPT_IN_UPDATES = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
@@ -87,6 +104,8 @@ _STRING_FIELDS = frozenset(
         "description",
         "document",
         "emoji",
+        "error_message",
+        "currency",
         "file_id",
         "inline_message_id",
         "inline_query_id",
@@ -95,12 +114,18 @@ _STRING_FIELDS = frozenset(
         "name",
         "next_offset",
         "parse_mode",
+        "payload",
         "photo",
+        "pre_checkout_query_id",
+        "provider_data",
+        "provider_token",
         "query",
         "secret_token",
         "short_description",
+        "start_parameter",
         "sticker",
         "switch_pm_parameter",
+        "telegram_payment_charge_id",
         "switch_pm_text",
         "text",
         "title",
@@ -221,6 +246,12 @@ class SentMessage:
     edit_date: int | None = None
     file_name: str | None = None
     version: int = 0
+    # The uploaded file as the bot sent it (sendPhoto/sendDocument with an upload); ``None``
+    # when the media was given as a file_id or URL string.
+    file_bytes: bytes | None = None
+    # For ``kind == "invoice"``: what the bot asked for (title, description, payload,
+    # currency, prices, total_amount, provider_token, start_parameter).
+    invoice: dict[str, Any] | None = None
 
     @property
     def buttons(self) -> list[list[Button]]:
@@ -270,6 +301,26 @@ class SentMessage:
     def snapshot(self) -> SentMessage:
         """A deep copy, frozen at the current state (later edits do not change it)."""
         return copy.deepcopy(self)
+
+
+@dataclass
+class StarCharge:
+    """One successful Telegram Stars payment as Telegram keeps it (see ``refundStarPayment``)."""
+
+    charge_id: str
+    user_id: int
+    stars: int
+    payload: str
+    currency: str = STARS_CURRENCY
+    refunded: bool = False
+    date: int = 0
+
+
+class _Upload(dict):  # type: ignore[type-arg]
+    """The descriptor of an uploaded file ({_upload, filename, content_type, size}) that also
+    carries the bytes in ``.data`` (kept off the dict so logs and comparisons stay small)."""
+
+    data: bytes = b""
 
 
 # --------------------------------------------------------------------------------------------
@@ -611,12 +662,14 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
             for key, value in form.items():
                 if isinstance(value, web.FileField):
                     data = value.file.read()
-                    raw[key] = {
-                        "_upload": True,
-                        "filename": value.filename,
-                        "content_type": value.content_type,
-                        "size": len(data),
-                    }
+                    upload = _Upload(
+                        _upload=True,
+                        filename=value.filename,
+                        content_type=value.content_type,
+                        size=len(data),
+                    )
+                    upload.data = data
+                    raw[key] = upload
                 else:
                     raw[key] = value
         else:
@@ -734,6 +787,14 @@ class FakeTelegram:
         self.webhook_secret: str | None = None
         # Set to True to simulate Telegram's own outage: sends answer 502 Bad Gateway.
         self.outage = False
+        # Payments: answers to pre-checkout queries by query id ({ok, error_message, at}),
+        # Stars charges by telegram_payment_charge_id, and the answer deadline (Telegram: 10 s;
+        # lower it in a test to check late answers without sleeping).
+        self.pre_checkout_answers: dict[str, dict[str, Any]] = {}
+        self.star_charges: dict[str, StarCharge] = {}
+        self.pre_checkout_timeout_s = PRE_CHECKOUT_TIMEOUT_S
+        # Telegram tells the user's chat about a refund with a ``refunded_payment`` message.
+        self.notify_refunds = True
 
         # Internal state.
         self._users: dict[int, FakeUser] = {}
@@ -748,6 +809,9 @@ class FakeTelegram:
         self._user_msgs: dict[tuple[int, int], JSON] = {}
         self._callback_queries: dict[str, JSON] = {}
         self._inline_queries: dict[str, JSON] = {}
+        self._pre_checkout_queries: dict[str, JSON] = {}
+        self._charge_ids = itertools.count(1)
+        self._charge_salt = secrets.token_hex(4)
         self._query_ids = itertools.count(4_300_000_000_000_000_001)
         self._file_ids = itertools.count(1)
         self._seq = 0
@@ -792,6 +856,9 @@ class FakeTelegram:
                 "getChatMenuButton",
                 "sendDocument",
                 "sendPhoto",
+                "sendInvoice",
+                "answerPreCheckoutQuery",
+                "refundStarPayment",
             )
         }
 
@@ -1029,6 +1096,19 @@ class FakeTelegram:
         iq = update.get("inline_query")
         if isinstance(iq, dict) and "id" in iq:
             self._inline_queries.setdefault(str(iq["id"]), {"answered": False})
+        pq = update.get("pre_checkout_query")
+        if isinstance(pq, dict) and "id" in pq:
+            self._pre_checkout_queries.setdefault(
+                str(pq["id"]),
+                {
+                    "user_id": (pq.get("from") or {}).get("id"),
+                    "currency": pq.get("currency"),
+                    "total_amount": pq.get("total_amount"),
+                    "invoice_payload": pq.get("invoice_payload"),
+                    "pushed_at": time.monotonic(),
+                    "answered": False,
+                },
+            )
         for key in ("my_chat_member", "chat_member", "chat_join_request"):
             obj = update.get(key)
             if isinstance(obj, dict) and isinstance(obj.get("chat"), dict):
@@ -1084,6 +1164,15 @@ class FakeTelegram:
             out["text"] = msg.plain_text or ""
             if msg.entities:
                 out["entities"] = msg.entities
+        elif msg.kind == "invoice":
+            inv = msg.invoice or {}
+            out["invoice"] = {
+                "title": inv.get("title", ""),
+                "description": inv.get("description", ""),
+                "start_parameter": inv.get("start_parameter", ""),
+                "currency": inv.get("currency", ""),
+                "total_amount": inv.get("total_amount", 0),
+            }
         else:
             file_id = f"FAKE{msg.kind.upper()}{msg.chat_id}_{msg.message_id}"
             if msg.kind == "photo":
@@ -1472,6 +1561,7 @@ class FakeTelegram:
         markup = self._check_markup(p.get("reply_markup"))
         self._check_reply_to(chat_id, p)
         file_name = media.get("filename") if isinstance(media, dict) else str(media)
+        file_bytes = media.data if isinstance(media, _Upload) else None
         caption = p.get("caption")
         msg = self._store(
             chat_id,
@@ -1482,6 +1572,7 @@ class FakeTelegram:
             plain_text=plain,
             entities=ents,
             file_name=file_name,
+            file_bytes=file_bytes,
         )
         return self._message_payload(msg)
 
@@ -1651,6 +1742,163 @@ class FakeTelegram:
         }
         self._bump()
         return True
+
+    # -- Bot API methods: payments -------------------------------------------------------------
+    @staticmethod
+    def _required_str(p: dict[str, Any], name: str) -> str:
+        value = p.get(name)
+        if value is None or value == "":
+            raise ApiError(400, f'Bad Request: parameter "{name}" is required')
+        return str(value)
+
+    @staticmethod
+    def _invoice_prices(raw: Any) -> list[dict[str, Any]]:
+        """Parse ``prices`` (a JSON array of LabeledPrice) like the Bot API does."""
+        if isinstance(raw, str):
+            try:
+                raw = json.loads(raw)
+            except ValueError:
+                raise ApiError(400, "Bad Request: can't parse prices JSON object") from None
+        if raw is None or raw == "":
+            raise ApiError(400, 'Bad Request: parameter "prices" is required')
+        if not isinstance(raw, list):
+            raise ApiError(400, "Bad Request: expected an Array of LabeledPrice")
+        if not raw:
+            raise ApiError(400, "Bad Request: there must be at least one price part")
+        prices: list[dict[str, Any]] = []
+        for part in raw:
+            if not isinstance(part, dict) or not isinstance(part.get("label"), str):
+                raise ApiError(400, "Bad Request: can't parse LabeledPrice")
+            amount = part.get("amount")
+            if isinstance(amount, bool) or not isinstance(amount, int):
+                raise ApiError(400, 'Bad Request: field "amount" must be a valid Number')
+            prices.append({"label": part["label"], "amount": amount})
+        return prices
+
+    async def _m_sendInvoice(self, p: dict[str, Any]) -> Any:
+        chat_id = self._writable_chat(p.get("chat_id"))
+        title = self._required_str(p, "title")
+        description = self._required_str(p, "description")
+        payload = self._required_str(p, "payload")
+        currency = self._required_str(p, "currency")
+        prices = self._invoice_prices(p.get("prices"))
+        if not 1 <= len(title) <= INVOICE_TITLE_LIMIT:
+            raise ApiError(400, "Bad Request: TITLE_INVALID")
+        if not 1 <= len(description) <= INVOICE_DESCRIPTION_LIMIT:
+            raise ApiError(400, "Bad Request: DESCRIPTION_INVALID")
+        if not 1 <= len(payload.encode()) <= INVOICE_PAYLOAD_LIMIT:
+            raise ApiError(400, "Bad Request: INVOICE_PAYLOAD_INVALID")
+        provider_token = str(p.get("provider_token") or "")
+        total = sum(part["amount"] for part in prices)
+        if currency == STARS_CURRENCY:
+            # Stars: no provider, exactly one price, a whole positive number of stars.
+            if provider_token:
+                raise ApiError(400, PAYMENT_PROVIDER_INVALID)
+            if len(prices) != 1:
+                raise ApiError(400, "Bad Request: STARS_INVOICE_INVALID")
+            if not 1 <= total <= STARS_MAX_PER_INVOICE:
+                raise ApiError(400, CURRENCY_TOTAL_AMOUNT_INVALID)
+            if p.get("max_tip_amount") or p.get("suggested_tip_amounts"):
+                raise ApiError(400, "Bad Request: tips are not supported in Telegram Stars")
+        else:
+            if not re.fullmatch(r"[A-Z]{3}", currency):
+                raise ApiError(400, "Bad Request: CURRENCY_INVALID")
+            if not provider_token:
+                raise ApiError(400, PAYMENT_PROVIDER_INVALID)
+            if total <= 0 or any(part["amount"] < 0 for part in prices):
+                raise ApiError(400, CURRENCY_TOTAL_AMOUNT_INVALID)
+        markup = self._check_markup(p.get("reply_markup"))
+        if markup is not None:
+            rows = markup.get("inline_keyboard")
+            if rows is None:
+                raise ApiError(400, "Bad Request: inline keyboard expected")
+            first = rows[0][0] if rows and rows[0] else None
+            if not isinstance(first, dict) or first.get("pay") is not True:
+                raise ApiError(400, "Bad Request: REPLY_MARKUP_BUY_EMPTY")
+        else:
+            # Telegram adds the Pay button itself when the bot sends none.
+            label = f"Pay ⭐️{total}" if currency == STARS_CURRENCY else f"Pay {total} {currency}"
+            markup = {"inline_keyboard": [[{"text": label, "pay": True}]]}
+        self._check_reply_to(chat_id, p)
+        msg = self._store(
+            chat_id,
+            text=None,
+            kind="invoice",
+            reply_markup=markup,
+            plain_text=f"{title}\n{description}",
+            invoice={
+                "title": title,
+                "description": description,
+                "payload": payload,
+                "currency": currency,
+                "prices": prices,
+                "total_amount": total,
+                "provider_token": provider_token,
+                "start_parameter": str(p.get("start_parameter") or ""),
+            },
+        )
+        return self._message_payload(msg)
+
+    async def _m_answerPreCheckoutQuery(self, p: dict[str, Any]) -> Any:
+        qid = str(p.get("pre_checkout_query_id") or "")
+        if not qid:
+            raise ApiError(400, 'Bad Request: parameter "pre_checkout_query_id" is required')
+        ok = p.get("ok")
+        if isinstance(ok, str):
+            ok = {"true": True, "false": False}.get(ok.lower(), ok)
+        if not isinstance(ok, bool):
+            raise ApiError(400, 'Bad Request: parameter "ok" is required')
+        error_message = p.get("error_message")
+        if not ok and not str(error_message or "").strip():
+            raise ApiError(400, 'Bad Request: parameter "error_message" is required when ok is false')
+        query = self._pre_checkout_queries.get(qid)
+        if query is None or query["answered"]:
+            raise ApiError(400, QUERY_ID_INVALID)
+        if time.monotonic() - query["pushed_at"] > self.pre_checkout_timeout_s:
+            raise ApiError(400, QUERY_TOO_OLD)
+        query["answered"] = True
+        self.pre_checkout_answers[qid] = {
+            "ok": ok,
+            "error_message": None if ok or error_message is None else str(error_message),
+            "at": time.monotonic(),
+        }
+        self._bump()
+        return True
+
+    async def _m_refundStarPayment(self, p: dict[str, Any]) -> Any:
+        try:
+            user_id = int(p.get("user_id"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            raise ApiError(400, "Bad Request: invalid user_id specified") from None
+        charge_id = self._required_str(p, "telegram_payment_charge_id")
+        charge = self.star_charges.get(charge_id)
+        if charge is None or charge.user_id != user_id:
+            raise ApiError(400, CHARGE_NOT_FOUND)
+        if charge.refunded:
+            raise ApiError(400, CHARGE_ALREADY_REFUNDED)
+        charge.refunded = True
+        if self.notify_refunds:
+            user = self.user(user_id)
+            self.push_update(
+                {
+                    "message": user.make_message(
+                        None,
+                        extra={
+                            "refunded_payment": {
+                                "currency": charge.currency,
+                                "total_amount": charge.stars,
+                                "invoice_payload": charge.payload,
+                                "telegram_payment_charge_id": charge.charge_id,
+                            }
+                        },
+                    )
+                }
+            )
+        self._bump()
+        return True
+
+    def _new_charge_id(self) -> str:
+        return f"stxFAKE{self._charge_salt}{next(self._charge_ids):08d}"
 
     # -- Bot API methods: chats ----------------------------------------------------------------
     async def _m_sendChatAction(self, p: dict[str, Any]) -> Any:
@@ -1895,6 +2143,97 @@ class FakeUser:
         )
         await asyncio.sleep(0)
         return qid
+
+    # -- payments ------------------------------------------------------------------------------
+    async def pre_checkout(self, currency: str, total_amount: int, payload: str) -> str:
+        """Push a ``pre_checkout_query`` (the user pressed Pay and confirmed); returns its id.
+
+        The bot must answer with ``answerPreCheckoutQuery`` within
+        ``fake.pre_checkout_timeout_s`` (Telegram: 10 s); answers land in
+        ``fake.pre_checkout_answers[query_id]``.  Nothing is charged here: see :meth:`pay`.
+        """
+        qid = self.fake._new_query_id()
+        self._act()
+        self.fake.push_update(
+            {
+                "pre_checkout_query": {
+                    "id": qid,
+                    "from": self.user_dict(),
+                    "currency": currency,
+                    "total_amount": total_amount,
+                    "invoice_payload": payload,
+                }
+            }
+        )
+        await asyncio.sleep(0)
+        return qid
+
+    async def successful_payment(
+        self, currency: str, total_amount: int, payload: str, charge_id: str | None = None
+    ) -> str:
+        """Push the ``successful_payment`` service message Telegram sends after a payment.
+
+        A new ``telegram_payment_charge_id`` is made unless ``charge_id`` is given (pass an
+        earlier one to replay the same payment, as a duplicated delivery would).  Stars
+        (``XTR``) charges are recorded in ``fake.star_charges`` (once per charge id) so the bot
+        can refund them.  Returns the charge id.
+        """
+        charge_id = charge_id or self.fake._new_charge_id()
+        if currency == STARS_CURRENCY and charge_id not in self.fake.star_charges:
+            self.fake.star_charges[charge_id] = StarCharge(
+                charge_id=charge_id,
+                user_id=self.id,
+                stars=int(total_amount),
+                payload=payload,
+                currency=currency,
+                date=_now(),
+            )
+        msg = self.make_message(
+            None,
+            extra={
+                "successful_payment": {
+                    "currency": currency,
+                    "total_amount": total_amount,
+                    "invoice_payload": payload,
+                    "telegram_payment_charge_id": charge_id,
+                    "provider_payment_charge_id": "",
+                }
+            },
+        )
+        self._act()
+        self.fake.push_update({"message": msg})
+        await asyncio.sleep(0)
+        return charge_id
+
+    async def pay(self, invoice_message: SentMessage, *, timeout: float = 5.0) -> dict[str, Any]:
+        """Pay an invoice the bot sent, as a Telegram client and server do together.
+
+        Pushes a ``pre_checkout_query``, waits up to ``timeout`` for ``answerPreCheckoutQuery``;
+        when the bot said ``ok``, pushes the ``successful_payment`` message and records the
+        charge.  Returns ``{"ok", "error_message", "charge_id", "query_id", "answered"}``:
+        ``answered`` is False when the bot did not answer in time (then ``ok`` is False).
+        """
+        live = self.fake._bot_msgs.get((invoice_message.chat_id, invoice_message.message_id))
+        if live is None or live.kind != "invoice" or live.invoice is None:
+            raise AssertionError(f"message {invoice_message.message_id} is not an invoice the bot sent")
+        if live.deleted:
+            raise AssertionError(f"invoice message {invoice_message.message_id} was deleted; cannot pay it")
+        inv = live.invoice
+        qid = await self.pre_checkout(inv["currency"], inv["total_amount"], inv["payload"])
+        answers = self.fake.pre_checkout_answers
+        if not await self.fake._wait_until(lambda: qid in answers, timeout):
+            return {"ok": False, "error_message": None, "charge_id": None, "query_id": qid, "answered": False}
+        answer = answers[qid]
+        if not answer["ok"]:
+            return {
+                "ok": False,
+                "error_message": answer["error_message"],
+                "charge_id": None,
+                "query_id": qid,
+                "answered": True,
+            }
+        charge_id = await self.successful_payment(inv["currency"], inv["total_amount"], inv["payload"])
+        return {"ok": True, "error_message": None, "charge_id": charge_id, "query_id": qid, "answered": True}
 
     # -- observations --------------------------------------------------------------------------
     @property

@@ -17,7 +17,7 @@ from decimal import Decimal
 from html import escape
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import Forbidden, TelegramError
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
@@ -32,8 +32,8 @@ from bot.services.mass import (
 )
 from bot.services.money import format_amount, format_money
 from bot.services.ordering import InvalidInput
-from bot.telegram import callbacks, replies, views
-from bot.telegram.context import DEPS_KEY, App, Context, deps, language, t
+from bot.telegram import callbacks, replies, views, waiting
+from bot.telegram.context import App, Context, deps, language, t
 from bot.telegram.keyboards import button, shorten
 
 log = logging.getLogger(__name__)
@@ -237,17 +237,7 @@ async def cancel_command(update: Update, context: Context) -> None:
 async def end_waiting(update: object, context: Context) -> None:
     """Group 1, after every handler: a command other than /mass, or a button, means the user
     moved on, so their next message is no longer a list of lines."""
-    if not isinstance(update, Update) or WAITING_KEY not in _user_data(context):
-        return
-    query = update.callback_query
-    if query is not None:
-        if not (query.data or "").startswith(f"{callbacks.MASS_CONFIRM}:"):
-            _user_data(context).pop(WAITING_KEY, None)
-        return
-    message = update.effective_message
-    text = (message.text or "") if message else ""
-    if text.startswith("/") and (text.split(maxsplit=1)[0].split("@")[0]).lower() != "/mass":
-        _user_data(context).pop(WAITING_KEY, None)
+    waiting.moved_on(update, context.user_data, WAITING_KEY, "mass", (callbacks.MASS_CONFIRM,))
 
 
 # -- the report ----------------------------------------------------------------------------------
@@ -363,28 +353,13 @@ async def _resend_report(context: Context) -> None:
 # -- registration --------------------------------------------------------------------------------
 
 
-class _Waiting(filters.MessageFilter):
-    """Messages of a user whom /mass asked for the lines (and who did not move on since)."""
-
-    def __init__(self, app: App) -> None:
-        super().__init__(name="mass_waiting")
-        self._app = app
-
-    def filter(self, message: Message) -> bool:
-        if message.from_user is None:
-            return False
-        data = self._app.user_data.get(message.from_user.id) or {}
-        timeout = self._app.bot_data[DEPS_KEY].settings.wizard_timeout_seconds
-        return bool(time.time() - float(data.get(WAITING_KEY, 0)) <= timeout)
-
-
 def register(app: App) -> None:
     """Before the order wizard: a list of lines /mass asked for goes here even if a wizard was
     left open (any other command or button ends the waiting, see `end_waiting`)."""
     text = filters.TEXT & ~filters.COMMAND
     app.add_handler(CommandHandler("mass", mass_command))
-    app.add_handler(MessageHandler(text & _Waiting(app), got_lines))
-    app.add_handler(CommandHandler("cancel", cancel_command, filters=_Waiting(app)))
+    app.add_handler(MessageHandler(text & waiting.Waiting(app, WAITING_KEY), got_lines))
+    app.add_handler(CommandHandler("cancel", cancel_command, filters=waiting.Waiting(app, WAITING_KEY)))
     app.add_handler(CallbackQueryHandler(confirm, pattern=callbacks.pattern(callbacks.MASS_CONFIRM)))
     app.add_handler(CallbackQueryHandler(cancel_button, pattern=callbacks.pattern(callbacks.MASS_CANCEL)))
     app.add_handler(TypeHandler(Update, end_waiting), group=1)

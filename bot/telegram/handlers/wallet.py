@@ -54,9 +54,13 @@ async def balance(update: Update, context: Context) -> None:
     if shop.is_customer(user.id):
         amount = await deps(context).wallet.balance(user.id)
         history = button(t(context, "wallet_btn_history"), callbacks.WALLET, user.id, 0)
-        markup = InlineKeyboardMarkup([[history]])
+        row = [history]
         message = t(context, "wallet_balance", balance=await _money(context, amount, user.id))
-        message += "\n\n" + t(context, "wallet_topup_hint", user_id=user.id)
+        if deps(context).topups.methods:
+            row.insert(0, button(t(context, "topup_btn"), callbacks.TOPUP))
+        else:
+            message += "\n\n" + t(context, "wallet_topup_hint", user_id=user.id)
+        markup = InlineKeyboardMarkup([row])
         await replies.send(update, context, message, markup)
         return
     async with working(update, context):

@@ -358,6 +358,9 @@ async def _summary(
     first_row = [button(t(context, "wizard_btn_edit"), callbacks.WIZARD_EDIT)]
     if covered:  # with too little in the wallet there is nothing to confirm yet
         first_row.insert(0, button(t(context, "wizard_btn_confirm"), callbacks.WIZARD_CONFIRM, ready.token))
+    elif wallet is not None and deps(context).topups.methods:
+        missing = deps(context).topups.suggested(priced.total - wallet)
+        first_row.insert(0, button(t(context, "topup_btn"), callbacks.TOPUP, missing))
     summary = await _summary_text(context, priced, update.effective_user.id, wallet)
     markup = InlineKeyboardMarkup(
         [
@@ -512,7 +515,8 @@ async def _summary_text(
         after = t(context, "wallet_after_order", balance=_money(wallet, currency, lang),
                   after=_money(wallet - priced.total, currency, lang))
     else:
-        after = t(context, "wallet_missing", balance=_money(wallet, currency, lang),
+        key = "wallet_missing_topup" if deps(context).topups.methods else "wallet_missing"
+        after = t(context, key, balance=_money(wallet, currency, lang),
                   missing=_money(priced.total - wallet, currency, lang), user_id=user)
     return f"{summary}\n\n{after}"
 

@@ -1,0 +1,1 @@
+"""The bot's one HTTP server: Telegram's webhook, the health check, payment notifications."""
