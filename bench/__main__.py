@@ -39,6 +39,7 @@ SCENARIOS: dict[str, Scenario] = {
     "memory": memory.run,
     "catalog": catalog.run,
     "tracking": tracking.run,
+    "tracking_latency": tracking.run_latency,
     "notifications": notifications.run,
     "updates": updates.run,
     "wallet": wallet.run,

@@ -24,9 +24,10 @@ from bench.common import Check, Meter, ScenarioResult, Sizes, seed_tracking_worl
 from bench.engines import Engine
 from bot.panel.client import MAX_IDS_PER_CALL
 from bot.panel.simulator import PanelSimulator
-from bot.runtime import BotRuntime
+from bot.runtime import BotRuntime, poll_concurrency
 
 TARGET_CYCLE_S = 3.0
+TARGET_LATENCY_CYCLE_S = 20.0
 # The store calls of a cycle, by the part of the store that owns them.
 STORE_METHODS = (
     ("orders", "due_order_ids"),
@@ -122,3 +123,60 @@ def _instrument(target: object, names: tuple[str, ...], meter: Meter) -> None:
     for name in names:
         method: Callable[..., Awaitable[Any]] = getattr(target, name)
         setattr(target, name, meter.wrap(method))
+
+
+async def run_latency(sizes: Sizes) -> ScenarioResult:
+    """One cycle over `latency_orders` running orders with a panel taking `panel_latency_s` per
+    call: what bounds the cycle there is waiting for the panel, which overlapping calls
+    (PANEL_MAX_CONCURRENCY less two in flight) divides.  SQLite: the store is not the limit."""
+    sim = simulator(sizes, latency=sizes.panel_latency_s)
+    with tempfile.TemporaryDirectory(prefix="bench-tracking-latency-") as tmp:
+        async with sim:
+            database = Path(tmp) / "bench.sqlite3"
+            runtime = BotRuntime(settings_for(database, "http://127.0.0.1:9/bot", sim.url))
+            await runtime.store.open()
+            try:
+                orders = sizes.latency_orders
+                await seed_tracking_world(runtime.store, sim, orders, orders)
+                await runtime.panel.balance()  # the connection pool open, as in a running bot
+                calls_before = len(sim.calls_for("status"))
+                started = time.perf_counter()
+                outcome = await runtime.tracking.run(runtime.app.bot)
+                cycle_s = time.perf_counter() - started
+                status_calls = len(sim.calls_for("status")) - calls_before
+            finally:
+                await runtime.stop()
+    settings = runtime.settings
+    in_flight = poll_concurrency(settings.panel_max_concurrency)
+    expected_calls = math.ceil(orders / MAX_IDS_PER_CALL)
+    waiting_floor = math.ceil(expected_calls / in_flight) * sizes.panel_latency_s
+    one_by_one = expected_calls * sizes.panel_latency_s
+    rows = [
+        ("running orders", f"{orders:,}"),
+        ("panel latency per call", f"{sizes.panel_latency_s:g} s"),
+        ("status calls", f"{status_calls} (expected ⌈{orders:,}/100⌉ = {expected_calls})"),
+        ("calls in flight (PANEL_MAX_CONCURRENCY − 2)", f"{in_flight}"),
+        ("cycle wall time", f"{cycle_s:.3f} s"),
+        ("floor: waiting alone, ⌈calls / in flight⌉ × latency", f"{waiting_floor:.3f} s"),
+        ("ratio to the floor", f"{cycle_s / waiting_floor:.2f}×"),
+        ("the same calls one after another (before)", f"{one_by_one:.1f} s"),
+    ]
+    checks = [
+        Check(
+            f"status calls = {expected_calls}", status_calls == expected_calls == outcome.cycle.status_calls
+        ),
+        Check(f"all {orders:,} running orders polled", outcome.cycle.orders_polled == orders),
+        Check(
+            f"cycle ≤ {TARGET_LATENCY_CYCLE_S:g} s at {sizes.panel_latency_s:g} s per call",
+            cycle_s <= TARGET_LATENCY_CYCLE_S,
+        ),
+    ]
+    metrics = {
+        "orders": orders,
+        "status_calls": status_calls,
+        "panel_latency_s": sizes.panel_latency_s,
+        "cycle_s": round(cycle_s, 3),
+    }
+    notes = ["The simulator sleeps panel_latency_s in every call; its own work shares this process."]
+    title = f"Tracking at panel latency ({sizes.label})"
+    return ScenarioResult("tracking_latency", title, metrics, rows, checks, notes)

@@ -53,6 +53,9 @@ class Settings:
     # A person waiting for an answer gets one attempt bounded by this, never the background
     # read's retries and back-off (3 × 25 s + pauses is 79 s of silence in a chat).
     panel_interactive_timeout_seconds: float = 10.0
+    # Requests in flight to the panel at once, all kinds together: the tracking cycle overlaps
+    # its status calls up to this (less two, kept for people waiting), and never more.
+    panel_max_concurrency: int = 20
     low_balance_alert: Decimal | None = None
     # The shop (see bot/services/shop.py): wallet = customers pay retail from wallets,
     # direct = everyone orders at cost from the panel balance.
@@ -229,6 +232,7 @@ def _parse(env: Mapping[str, str]) -> Settings:
         panel_interactive_timeout_seconds=_int(
             get("PANEL_INTERACTIVE_TIMEOUT_SECONDS"), "PANEL_INTERACTIVE_TIMEOUT_SECONDS", 10, minimum=1
         ),
+        panel_max_concurrency=_concurrency(get("PANEL_MAX_CONCURRENCY")),
         low_balance_alert=_money(low_balance, "LOW_BALANCE_ALERT") if low_balance else None,
         shop_mode=_choice((get("SHOP_MODE") or "wallet").lower(), "SHOP_MODE", ("wallet", "direct")),
         markup_percent=_percent(get("MARKUP_PERCENT")),
@@ -304,6 +308,13 @@ def _int(value: str, name: str, default: int, *, minimum: int) -> int:
     if number is None or number < minimum:
         raise ConfigError(f"{name} must be a whole number ≥ {minimum}, e.g. {name}={default}")
     return number
+
+
+def _concurrency(value: str) -> int:
+    limit = _int(value, "PANEL_MAX_CONCURRENCY", 20, minimum=1)
+    if limit > 100:
+        raise ConfigError("PANEL_MAX_CONCURRENCY must be 1 to 100: requests in flight to the panel at once")
+    return limit
 
 
 def _zone(value: str) -> tzinfo:

@@ -79,6 +79,7 @@ class BotRuntime:
             add_timeout=settings.panel_add_timeout_seconds,
             retries=settings.panel_retries,
             interactive_timeout=settings.panel_interactive_timeout_seconds,
+            max_concurrency=settings.panel_max_concurrency,
         )
         search = ServiceSearch()
         self.catalog = CatalogCache(
@@ -123,7 +124,12 @@ class BotRuntime:
                 wallet=wallet,
             ),
             tracking=TrackingService(self.store, self.panel, self.catalog),
-            poller=StatusPoller(self.store, self.panel, base_backoff=max(settings.status_poll_seconds, 5)),
+            poller=StatusPoller(
+                self.store,
+                self.panel,
+                base_backoff=max(settings.status_poll_seconds, 5),
+                concurrency=poll_concurrency(settings.panel_max_concurrency),
+            ),
             notifications=notifications,
             alerts=AdminAlerts(self.store, account, settings.low_balance_alert, wallets=shop.wallets),
             access=self.access,
@@ -376,6 +382,12 @@ class BotRuntime:
         )
         self._alerts.add(task)
         task.add_done_callback(self._alerts.discard)
+
+
+def poll_concurrency(panel_max_concurrency: int) -> int:
+    """Status calls the tracking cycle keeps in flight: all the panel connections but two,
+    so a person's call never waits behind a whole cycle."""
+    return max(1, panel_max_concurrency - 2)
 
 
 def topup_rules(settings: Settings) -> TopupRules:

@@ -62,6 +62,21 @@ def test_webhook_and_guards() -> None:
     assert "s3cr3t-token-of-enough-length" in s.secrets and "s3cr3t" not in repr(s)
 
 
+def test_top_up_settings() -> None:
+    s = settings(
+        TOPUP_AMOUNTS="20000, 100000", BANK_BIN="970436", BANK_ACCOUNT="0123456789",
+        BANK_ACCOUNT_NAME="NGUYEN VAN A", SEPAY_API_KEY="sepay-secret", STARS_RATE="300",
+        TOPUP_PREFIX="nap", PANEL_MAX_CONCURRENCY="8",
+    )
+    assert s.topup_amounts == (Decimal(20000), Decimal(100000)) and s.topup_prefix == "NAP"
+    assert s.bank_transfer and s.payment_webhooks and s.stars_rate == Decimal(300)
+    assert s.panel_max_concurrency == 8
+    assert "sepay-secret" in s.secrets and "sepay-secret" not in repr(s)
+    # An account without a service to confirm transfers is no way to pay.
+    assert not settings(BANK_BIN="970436", BANK_ACCOUNT="1", BANK_ACCOUNT_NAME="A").bank_transfer
+    assert settings().panel_max_concurrency == 20 and not settings().payment_webhooks
+
+
 def test_secrets_are_not_in_repr() -> None:
     s = settings()
     assert TOKEN not in repr(s) and "panel-key-123" not in repr(s)
@@ -91,6 +106,19 @@ def test_secrets_are_not_in_repr() -> None:
         ({"PORT": "http"}, "PORT"),
         ({"TIMEZONE": "Mars/Olympus"}, "TIMEZONE"),
         ({"TIMEZONE": "../../etc/passwd"}, "TIMEZONE"),
+        ({"PANEL_MAX_CONCURRENCY": "0"}, "PANEL_MAX_CONCURRENCY"),
+        ({"PANEL_MAX_CONCURRENCY": "500"}, "PANEL_MAX_CONCURRENCY"),
+        ({"TOPUP_AMOUNTS": "50000,abc"}, "TOPUP_AMOUNTS"),
+        ({"TOPUP_AMOUNTS": "5000"}, "TOPUP_AMOUNTS"),  # below TOPUP_MIN
+        ({"TOPUP_MIN": "900000", "TOPUP_MAX": "1000"}, "TOPUP_MIN"),
+        ({"TOPUP_EXPIRY_MINUTES": "0"}, "TOPUP_EXPIRY_MINUTES"),
+        ({"TOPUP_PREFIX": "N-P"}, "TOPUP_PREFIX"),
+        ({"BANK_BIN": "970436", "BANK_ACCOUNT": "0123456789"}, "BANK_ACCOUNT_NAME"),
+        ({"BANK_BIN": "97043", "BANK_ACCOUNT": "0123", "BANK_ACCOUNT_NAME": "A"}, "BANK_BIN"),
+        ({"BANK_BIN": "970436", "BANK_ACCOUNT": "01 23", "BANK_ACCOUNT_NAME": "A"}, "BANK_ACCOUNT"),
+        ({"BANK_BIN": "970436", "BANK_ACCOUNT": "0123", "BANK_ACCOUNT_NAME": "A", "PRICE_DECIMALS": "2"},
+         "PRICE_DECIMALS"),
+        ({"STARS_RATE": "-300"}, "STARS_RATE"),
     ],
 )
 def test_bad_values_name_the_variable(extra: dict[str, str], variable: str) -> None:

@@ -95,6 +95,7 @@ class PanelClient:
         backoff: float = 0.5,
         interactive_timeout: float = 10.0,
         key_retry_seconds: float = 30.0,
+        max_concurrency: int = 20,
     ) -> None:
         if body_format not in BODY_FORMATS:
             raise ValueError("body_format must be 'auto', 'json' or 'form'")
@@ -122,6 +123,8 @@ class PanelClient:
         self._retries = retries
         self._backoff = backoff
         self._session: aiohttp.ClientSession | None = None
+        # Connections to the panel at once, whoever asks: more requests wait for one.
+        self.max_concurrency = max_concurrency
 
     def __repr__(self) -> str:
         return f"PanelClient(url={self.url!r})"
@@ -134,7 +137,10 @@ class PanelClient:
     def _http(self) -> aiohttp.ClientSession:
         # Created lazily so the session is bound to the running event loop.
         if self._session is None or self._session.closed:
-            self._session = aiohttp.ClientSession(headers={"User-Agent": "smm-panel-telegram-bot/0.1"})
+            self._session = aiohttp.ClientSession(
+                headers={"User-Agent": "smm-panel-telegram-bot/0.1"},
+                connector=aiohttp.TCPConnector(limit=self.max_concurrency),
+            )
         return self._session
 
     # -- transport ---------------------------------------------------------------------------
