@@ -40,6 +40,7 @@ SCENARIOS: dict[str, Scenario] = {
     "catalog": catalog.run,
     "tracking": tracking.run,
     "tracking_latency": tracking.run_latency,
+    "tracking_local": tracking.run_local,
     "notifications": notifications.run,
     "updates": updates.run,
     "wallet": wallet.run,

@@ -14,6 +14,7 @@ the bot's own time is reported with it subtracted.
 from __future__ import annotations
 
 import math
+import sqlite3
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
@@ -28,6 +29,8 @@ from bot.runtime import BotRuntime, poll_concurrency
 
 TARGET_CYCLE_S = 3.0
 TARGET_LATENCY_CYCLE_S = 20.0
+TARGET_LOCAL_CYCLE_S = 2.0
+TARGET_LOCAL_RATIO = 1.5
 # The store calls of a cycle, by the part of the store that owns them.
 STORE_METHODS = (
     ("orders", "due_order_ids"),
@@ -180,3 +183,72 @@ async def run_latency(sizes: Sizes) -> ScenarioResult:
     notes = ["The simulator sleeps panel_latency_s in every call; its own work shares this process."]
     title = f"Tracking at panel latency ({sizes.label})"
     return ScenarioResult("tracking_latency", title, metrics, rows, checks, notes)
+
+
+async def run_local(sizes: Sizes) -> ScenarioResult:
+    """One cycle over `latency_orders` orders, all running, with an instant panel: the bot's own
+    work (HTTP round trips, parsing, writing), beside a floor measured on the same file in the
+    same run: raw `sqlite3` doing the reads and writes a cycle can't avoid (each batch of
+    1,000 answers: read the stored values, stamp `checked_at`, commit)."""
+    sim = simulator(sizes)
+    with tempfile.TemporaryDirectory(prefix="bench-tracking-local-") as tmp:
+        async with sim:
+            database = Path(tmp) / "bench.sqlite3"
+            runtime = BotRuntime(settings_for(database, "http://127.0.0.1:9/bot", sim.url))
+            await runtime.store.open()
+            try:
+                active = sizes.latency_orders
+                await seed_tracking_world(runtime.store, sim, active, active)
+                await runtime.panel.balance()
+                ids = await runtime.store.orders.due_order_ids()
+                started = time.perf_counter()
+                outcome = await runtime.tracking.run(runtime.app.bot)
+                cycle_s = time.perf_counter() - started
+            finally:
+                await runtime.stop()
+        floor_s = _sqlite_floor(database, ids)
+    ratio = cycle_s / floor_s if floor_s else 0.0
+    rows = [
+        ("running orders (all polled, panel instant)", f"{active:,}"),
+        ("status calls", f"{outcome.cycle.status_calls}"),
+        ("cycle wall time", f"{cycle_s:.3f} s"),
+        ("floor: raw sqlite3, read + stamp checked_at per 1,000, commit", f"{floor_s:.3f} s"),
+        ("ratio to the floor", f"{ratio:.2f}×"),
+    ]
+    checks = [
+        Check(f"all {active:,} running orders polled", outcome.cycle.orders_polled == active),
+        Check(f"cycle ≤ {TARGET_LOCAL_CYCLE_S:g} s", cycle_s <= TARGET_LOCAL_CYCLE_S),
+        Check(f"cycle ≤ {TARGET_LOCAL_RATIO:g}× the raw sqlite3 floor", ratio <= TARGET_LOCAL_RATIO),
+    ]
+    notes = [
+        "The cycle includes 1,000 HTTP round trips to the simulator, which runs in this process; "
+        "the floor has no HTTP at all, so the ratio is a bound, not a like-for-like figure.",
+    ]
+    metrics = {"active": active, "cycle_s": round(cycle_s, 3), "floor_s": round(floor_s, 3)}
+    title = f"Tracking, local work ({sizes.label})"
+    return ScenarioResult("tracking_local", title, metrics, rows, checks, notes)
+
+
+def _sqlite_floor(database: Path, ids: list[int]) -> float:
+    """What a cycle must do to the store, done with nothing in between (no SQLAlchemy, no
+    asyncio thread hop, no HTTP): on a copy of the bot's own file, after the cycle."""
+    stamp = "2030-01-01T00:00:00+00:00"
+    connection = sqlite3.connect(database, isolation_level=None)
+    try:
+        started = time.perf_counter()
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            marks = ",".join("?" * len(chunk))
+            connection.execute("BEGIN IMMEDIATE")
+            connection.execute(
+                "SELECT panel_order_id, status, remains, start_count, charge FROM orders"
+                f" WHERE panel_order_id IN ({marks})",
+                chunk,
+            ).fetchall()
+            connection.execute(
+                f"UPDATE orders SET checked_at = ? WHERE panel_order_id IN ({marks})", [stamp, *chunk]
+            )
+            connection.execute("COMMIT")
+        return time.perf_counter() - started
+    finally:
+        connection.close()

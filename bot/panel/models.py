@@ -29,6 +29,11 @@ MAX_NUMBER_TEXT = 50  # a number written longer than this is garbage (and costs 
 MAX_STATUS_TEXT = 64  # the longest real status is "In progress"; longer text is not a status
 MAX_ERROR_TEXT = 500  # a panel's error is a sentence, not a page
 _MONEY_QUANTUM = Decimal(1).scaleb(-MONEY_PLACES)
+_ZERO = Decimal(0)
+# The spellings nearly every answer uses, read without the general parser: a status cycle
+# reads 300,000 of them.  Anything else (spaces, "1,250", "12.0", exponents) takes the long way.
+_PLAIN_INT = re.compile(r"-?[0-9]{1,15}")  # ≤ 15 digits: always within ±MAX_PANEL_NUMBER
+_PLAIN_MONEY = re.compile(rf"-?[0-9]{{1,15}}(\.[0-9]{{1,{MONEY_PLACES}}})?")  # < MAX_MONEY, ≤ MONEY_PLACES
 
 
 class OrderStatusKind(StrEnum):
@@ -129,6 +134,10 @@ def _normalize(raw: Any, spellings: Mapping[str, StrEnum]) -> str:
     """The kind's value for a known spelling (as plain `str`); other text kept as is."""
     if raw is None:
         return OrderStatusKind.UNKNOWN.value
+    if type(raw) is str:  # the usual "In progress": found without rebuilding the text
+        found = spellings.get(raw.lower())
+        if found is not None:
+            return found.value
     text = " ".join(str(raw).split())
     kind = spellings.get(text.lower())
     return kind.value if kind is not None else (text or OrderStatusKind.UNKNOWN.value)
@@ -168,6 +177,9 @@ def to_decimal(value: Any, *, minimum: Decimal = -MAX_MONEY) -> Decimal | None:
     |x| < `MAX_MONEY`, at most `MONEY_PLACES` fractional digits (rounded: a float's noise,
     not a refusal) and written plainly (`1E+5` → `100000`).
     """
+    if type(value) is str and _PLAIN_MONEY.fullmatch(value):
+        plain = Decimal(value)  # "0.27819": finite, under MAX_MONEY, few enough places already
+        return plain if plain >= minimum else None
     number = _parse_decimal(value)
     if number is None or not number.is_finite() or abs(number) >= MAX_MONEY or number < minimum:
         return None
@@ -191,6 +203,8 @@ def to_int(value: Any, *, minimum: int = -MAX_PANEL_NUMBER, maximum: int = MAX_P
         return None
     if isinstance(value, int):
         number = value
+    elif type(value) is str and _PLAIN_INT.fullmatch(value):
+        number = int(value)  # "1000", as nearly every panel writes them: no Decimal needed
     else:
         parsed = _parse_decimal(value)
         if parsed is None or not parsed.is_finite() or abs(parsed) > MAX_PANEL_NUMBER:
@@ -222,6 +236,14 @@ def _bounded(value: Any, parse: Callable[[Any], T | None]) -> tuple[T | None, bo
     """(parsed value, whether it is poisoned: a number present but outside its bounds)."""
     parsed = parse(value)
     return parsed, parsed is None and _looks_numeric(value)
+
+
+def _charge(value: Any) -> Decimal | None:
+    return to_decimal(value, minimum=_ZERO)
+
+
+def _count(value: Any) -> int | None:
+    return to_int(value, minimum=0)
 
 
 def to_bool(value: Any) -> bool:
@@ -371,21 +393,22 @@ class OrderStatus:
             return cls(order_id, _UNKNOWN, error="unreadable answer", unreadable=True)
         if "error" in raw:
             return cls(order_id, _UNKNOWN, error=str(raw["error"])[:MAX_ERROR_TEXT])
-        charge, bad_charge = _bounded(raw.get("charge"), lambda v: to_decimal(v, minimum=Decimal(0)))
-        start_count, bad_start = _bounded(raw.get("start_count"), lambda v: to_int(v, minimum=0))
+        charge, bad_charge = _bounded(raw.get("charge"), _charge)
+        start_count, bad_start = _bounded(raw.get("start_count"), _count)
         remains, bad_remains = _bounded(raw.get("remains"), to_int)  # negative: over-delivered
         status = normalize_status(raw.get("status"))
-        broken = [
-            name
-            for name, bad in (
-                ("charge", bad_charge),
-                ("start_count", bad_start),
-                ("remains", bad_remains),
-                ("status", len(status) > MAX_STATUS_TEXT),
-            )
-            if bad
-        ]
-        if broken:
+        too_long = len(status) > MAX_STATUS_TEXT
+        if bad_charge or bad_start or bad_remains or too_long:
+            broken = [
+                name
+                for name, bad in (
+                    ("charge", bad_charge),
+                    ("start_count", bad_start),
+                    ("remains", bad_remains),
+                    ("status", too_long),
+                )
+                if bad
+            ]
             return cls(order_id, _UNKNOWN, error=f"unreadable {', '.join(broken)}", unreadable=True)
         currency = raw.get("currency")
         return cls(

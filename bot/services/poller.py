@@ -29,6 +29,9 @@ from bot.store import Store
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF_SECONDS = 600.0
+# Status rows written per transaction at most: answers that arrive together are written
+# together (a transaction per 100-order call would cost more than the rows themselves).
+WRITE_ROWS = 1000
 # Orders whose unreadable answer was already logged; bounded so a panel answering garbage for
 # everything can't grow memory without end (past it the oldest may be logged a second time).
 MAX_REMEMBERED_UNREADABLE = 10_000
@@ -97,10 +100,11 @@ class StatusPoller:
         return CycleReport(len(order_ids), len(refill_ids), status_calls, refill_calls, changed)
 
     async def _poll_orders(self, batches: list[list[int]]) -> tuple[int, int]:
-        """Ask for every batch, `concurrency` calls in flight, and write each answer as it
-        comes (one writer: the writes never race each other).  The first call that fails
-        stops the cycle: the calls still out are cancelled, and the batches written so far
-        stay written (the next cycle asks the rest again)."""
+        """Ask for every batch, `concurrency` calls in flight, and write the answers as they
+        come: all those that arrived meanwhile together (up to `WRITE_ROWS` a transaction),
+        so a fast panel costs a few big transactions rather than one per call.  One writer:
+        the writes never race each other.  The first call that fails stops the cycle: the
+        calls still out are cancelled, and what arrived before it is written."""
         limit = asyncio.Semaphore(self._concurrency)
 
         async def ask(batch: list[int]) -> dict[int, OrderStatus]:
@@ -108,12 +112,23 @@ class StatusPoller:
                 return await self._panel.statuses(batch)
 
         calls = [asyncio.ensure_future(ask(batch)) for batch in batches]
+        waiting: set[asyncio.Future[dict[int, OrderStatus]]] = set(calls)
         changed = 0
         try:
-            for answered in asyncio.as_completed(calls):
-                statuses = await answered
-                self._note_unreadable(statuses.values())
-                changed += await self._store.orders.apply_statuses(statuses.values())
+            while waiting:
+                done, waiting = await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+                arrived: list[OrderStatus] = []
+                failure: BaseException | None = None
+                for call in done:
+                    if call.exception() is not None:
+                        failure = failure or call.exception()
+                        continue
+                    arrived.extend(call.result().values())
+                self._note_unreadable(arrived)
+                for start in range(0, len(arrived), WRITE_ROWS):
+                    changed += await self._store.orders.apply_statuses(arrived[start : start + WRITE_ROWS])
+                if failure is not None:
+                    raise failure
         finally:
             for call in calls:
                 call.cancel()

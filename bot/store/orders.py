@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, bindparam, case, func, not_, or_, select, text, update
+from sqlalchemy import ColumnElement, Row, and_, bindparam, case, func, not_, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -318,17 +318,25 @@ class OrderStore(StorePart):
         if not answered and not unanswered:
             return 0
         async with self._db.write() as conn:
-            if unanswered:
-                await conn.execute(_CHECKED, unanswered)
-            if not answered:
-                return 0
-            await conn.execute(_ANSWERED, answered)
-            ours = await conn.scalar(
-                select(func.count())
-                .select_from(orders)
-                .where(orders.c.panel_order_id.in_([row["pid"] for row in answered]))
-            )
-        return int(ours or 0)
+            # Only rows whose answer differs are rewritten (status, remains, start count,
+            # charge: most polls change nothing); the rest just get `checked_at`, in one
+            # statement.  Read under lock, so what is compared is what is replaced.
+            stored: dict[int, Row[Any]] = {}
+            if answered:
+                pids = [row["pid"] for row in answered]
+                found = await conn.execute(_STORED.where(orders.c.panel_order_id.in_(pids)).with_for_update())
+                stored = {row.panel_order_id: row for row in found}
+            changed = [row for row in answered if row["pid"] in stored and _differs(stored[row["pid"]], row)]
+            moved = {row["pid"] for row in changed}
+            checked = [row["pid"] for row in answered if row["pid"] in stored and row["pid"] not in moved]
+            checked += [row["pid"] for row in unanswered]
+            if changed:
+                await conn.execute(_ANSWERED, changed)
+            if checked:
+                await conn.execute(
+                    update(orders).where(orders.c.panel_order_id.in_(checked)).values(checked_at=now)
+                )
+        return len(stored)
 
     async def set_order_notified(self, order_id: int, status: str) -> None:
         await self._set(order_id, notified_status=status)
@@ -389,11 +397,21 @@ class OrderStore(StorePart):
 
 
 # The tracking cycle's two batched statements, built once.
-_CHECKED = (
-    update(orders)
-    .where(orders.c.panel_order_id == bindparam("pid"))
-    .values(checked_at=bindparam("now", type_=orders.c.checked_at.type))
+_STORED = select(
+    orders.c.panel_order_id, orders.c.status, orders.c.remains, orders.c.start_count, orders.c.charge
 )
+
+
+def _differs(stored: Row[Any], answer: dict[str, Any]) -> bool:
+    """Whether writing `answer` would change the row (a missing remains, start count or charge
+    keeps the stored one, as `_ANSWERED` does)."""
+    return (
+        stored.status != answer["status_"]
+        or (answer["remains_"] is not None and stored.remains != answer["remains_"])
+        or (answer["start_count_"] is not None and stored.start_count != answer["start_count_"])
+        or (answer["charge_"] is not None and stored.charge != answer["charge_"])
+    )
+
 _ANSWERED = (
     update(orders)
     .where(orders.c.panel_order_id == bindparam("pid"))
