@@ -3,8 +3,8 @@
 One cycle asks for the status of every order that is due (non-final; old
 stuck ones less often) with ⌈n/100⌉ multi-status calls, up to `concurrency` of them in
 flight at once (a real panel takes ~0.3 s per call: 1,000 calls one after another would
-take five minutes), and writes each batch in one transaction as its answer arrives, while
-the other calls are still out. When the panel is down, cycles are skipped with a
+take five minutes), and writes the answers as they arrive (those that arrived together in
+one transaction) while the other calls are still out. When the panel is down, cycles are skipped with a
 doubling back-off so an outage costs a handful of calls, not one per minute
 per order, and the outage is logged once, not every cycle.
 
