@@ -38,6 +38,7 @@ SCENARIOS: dict[str, Scenario] = {
     "startup": startup.run,
     "memory": memory.run,
     "catalog": catalog.run,
+    "catalog_large": catalog.run_large,
     "tracking": tracking.run,
     "tracking_latency": tracking.run_latency,
     "tracking_local": tracking.run_local,

@@ -96,10 +96,11 @@ class Sizes:
     refunds: int  # wallet-paid orders that one cycle refunds
     latency_orders: int = 100_000  # all running, polled at a real panel's pace
     panel_latency_s: float = 0.3  # per call, as real panels answer
+    large_catalog: int = 50_000  # services of a big panel's catalog
 
 
 FULL = Sizes("full", 10_000, 150, 300, 300, 100_000, 20_000, 1_000, 200, 3, 10_000, 1_000_000, 2_000, 5_000)
-QUICK = Sizes("quick", 500, 20, 30, 30, 2_000, 400, 30, 10, 1, 50, 2_000, 100, 50, 2_000, 0.05)
+QUICK = Sizes("quick", 500, 20, 30, 30, 2_000, 400, 30, 10, 1, 50, 2_000, 100, 50, 2_000, 0.05, 2_000)
 
 
 @dataclass(frozen=True)

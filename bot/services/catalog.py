@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
+from bot import collector
 from bot.panel.errors import PanelUnavailable
 from bot.panel.models import Service
 from bot.services import platforms
@@ -187,12 +188,19 @@ class CatalogCache:
             if self._catalog is not None and self._catalog.fetched_at >= started:
                 return self._catalog
             services = await fetch()
-            catalog = Catalog(tuple(services), self._clock())
-            if self._on_load is not None:
-                self._on_load(catalog)
+            # Grouping and indexing tens of thousands of services takes a second: in a worker
+            # thread, so every user keeps being answered meanwhile; swapped in when ready.
+            with collector.paused():
+                catalog = await asyncio.to_thread(self._build, services, self._clock())
             self._catalog = catalog
             log.info("catalog loaded: %d services", len(services))
             return catalog
+
+    def _build(self, services: list[Service], fetched_at: float) -> Catalog:
+        catalog = Catalog(tuple(services), fetched_at)
+        if self._on_load is not None:
+            self._on_load(catalog)
+        return catalog
 
     async def close(self) -> None:
         if self._refreshing() and self._background is not None:

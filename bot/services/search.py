@@ -173,8 +173,10 @@ class ServiceSearch:
     """Ranked search over a catalog snapshot; the index is rebuilt only when the snapshot changes."""
 
     def __init__(self) -> None:
-        self._catalog: Catalog | None = None
-        self._index: _Index | None = None
+        # The catalog and its index, as ONE attribute: `prepare` builds a new pair in a worker
+        # thread and swaps it in with a single assignment, so a search never sees a catalog
+        # with another catalog's index.
+        self._current: tuple[Catalog, _Index] | None = None
 
     def search(self, catalog: Catalog, query: str, limit: int | None = None) -> list[Service]:
         """Services matching every word of `query`, best first.
@@ -201,15 +203,18 @@ class ServiceSearch:
         return self._collect(index, tiers, limit)
 
     def prepare(self, catalog: Catalog) -> None:
-        """Build the index ahead of the first search (start-up warm-up), off the user's time."""
+        """Build the index ahead of the first search (start-up warm-up, every reload), off the
+        user's time; safe to call from a worker thread (see `_current`)."""
         self._index_for(catalog)
 
     def _index_for(self, catalog: Catalog) -> _Index:
         """Cached by snapshot identity: a refreshed catalog is a new object, so a new index."""
-        if self._catalog is not catalog or self._index is None:
-            self._index = _Index.build(catalog)
-            self._catalog = catalog
-        return self._index
+        current = self._current
+        if current is not None and current[0] is catalog:
+            return current[1]
+        index = _Index.build(catalog)
+        self._current = (catalog, index)
+        return index
 
     @staticmethod
     def _exact_id(index: _Index, terms: list[str]) -> int:

@@ -26,7 +26,7 @@ from bot.panel.errors import PanelClientError
 from bot.panel.models import Service
 from bot.telegram import callbacks, replies, views
 from bot.telegram.context import App, Context, deps, language
-from bot.telegram.keyboards import shorten
+from bot.telegram.keyboards import paginate, shorten
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +56,7 @@ async def search_text(update: Update, context: Context) -> None:
 async def _search(update: Update, context: Context, query: str) -> None:
     catalog = await deps(context).catalog.get()
     query = query.strip()[:MAX_QUERY_CHARS]
-    results = await _priced(update, context, deps(context).search.search(catalog, query))
+    results = await _priced_page(update, context, deps(context).search.search(catalog, query), 0)
     search_id = _remember(context, query) if results else ""
     await views.show(update, context, views.search_screen(results, query, search_id, language(context), 0))
 
@@ -70,7 +70,7 @@ async def results_page(update: Update, context: Context) -> None:
     if query is None or page is None:
         await views.stale(update, context)
         return
-    results = await _priced(update, context, deps(context).search.search(catalog, query))
+    results = await _priced_page(update, context, deps(context).search.search(catalog, query), page)
     await views.show(update, context, views.search_screen(results, query, args[0], language(context), page))
 
 
@@ -98,6 +98,15 @@ async def inline_search(update: Update, context: Context) -> None:
         is_personal=True,
         next_offset=str(offset + INLINE_RESULTS) if more else "",
     )
+
+
+async def _priced_page(update: Update, context: Context, results: list[Service], page: int) -> list[Service]:
+    """`results` with the page shown at the user's prices: pricing thousands of matches (a
+    search for "like") to show ten cost more than the search itself."""
+    shown = paginate(results, page, views.PER_PAGE)
+    start = shown.number * views.PER_PAGE
+    priced = await _priced(update, context, list(shown.items))
+    return [*results[:start], *priced, *results[start + len(priced) :]]
 
 
 async def _priced(update: Update, context: Context, services: list[Service]) -> list[Service]:
