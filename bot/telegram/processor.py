@@ -33,6 +33,7 @@ from bot.telegram.texts import language_for, text
 log = logging.getLogger("bot.updates")
 
 MAX_CONCURRENT_UPDATES = 256
+_NOT_STARTED = inspect.CORO_CREATED
 # Updates of one user being handled or waiting their turn.  A person taps and types a
 # few things while a slow call runs, not dozens; past this it is a stuck client or a flood.
 MAX_QUEUED_PER_USER = 20
@@ -70,6 +71,17 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         self, update: object, coroutine: Awaitable[Any]
     ) -> None:
         """Wait for the user's earlier updates, then for a slot, then handle the update."""
+        try:
+            await self._process(update, coroutine)
+        except asyncio.CancelledError:
+            # Stopped while still waiting its turn (shutdown cancels what is in flight): the
+            # handler never started, so its coroutine is closed, not left for the garbage
+            # collector to warn about ("never awaited").
+            if inspect.iscoroutine(coroutine) and inspect.getcoroutinestate(coroutine) == _NOT_STARTED:
+                coroutine.close()
+            raise
+
+    async def _process(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _key(update)
         if isinstance(update, Update) and update.pre_checkout_query is not None:
             # Telegram fails the payment unless it is answered within 10 s: never behind the
