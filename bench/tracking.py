@@ -18,14 +18,17 @@ import sqlite3
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bench.common import Check, Meter, ScenarioResult, Sizes, seed_tracking_world, settings_for, simulator
 from bench.engines import Engine
+from bot.config import Settings
 from bot.panel.client import MAX_IDS_PER_CALL
 from bot.panel.simulator import PanelSimulator
 from bot.runtime import BotRuntime, poll_concurrency
+from bot.telegram.notifier import TrackingRun
 
 TARGET_CYCLE_S = 3.0
 TARGET_LATENCY_CYCLE_S = 20.0
@@ -132,25 +135,10 @@ async def run_latency(sizes: Sizes) -> ScenarioResult:
     """One cycle over `latency_orders` running orders with a panel taking `panel_latency_s` per
     call: what bounds the cycle there is waiting for the panel, which overlapping calls
     (PANEL_MAX_CONCURRENCY less two in flight) divides.  SQLite: the store is not the limit."""
-    sim = simulator(sizes, latency=sizes.panel_latency_s)
     with tempfile.TemporaryDirectory(prefix="bench-tracking-latency-") as tmp:
-        async with sim:
-            database = Path(tmp) / "bench.sqlite3"
-            runtime = BotRuntime(settings_for(database, "http://127.0.0.1:9/bot", sim.url))
-            await runtime.store.open()
-            try:
-                orders = sizes.latency_orders
-                await seed_tracking_world(runtime.store, sim, orders, orders)
-                await runtime.panel.balance()  # the connection pool open, as in a running bot
-                calls_before = len(sim.calls_for("status"))
-                started = time.perf_counter()
-                outcome = await runtime.tracking.run(runtime.app.bot)
-                cycle_s = time.perf_counter() - started
-                status_calls = len(sim.calls_for("status")) - calls_before
-            finally:
-                await runtime.stop()
-    settings = runtime.settings
-    in_flight = poll_concurrency(settings.panel_max_concurrency)
+        run = await _all_running_cycle(sizes, Path(tmp) / "bench.sqlite3", sizes.panel_latency_s)
+    outcome, cycle_s, status_calls, orders = run.outcome, run.cycle_s, run.status_calls, len(run.polled)
+    in_flight = poll_concurrency(run.settings.panel_max_concurrency)
     expected_calls = math.ceil(orders / MAX_IDS_PER_CALL)
     waiting_floor = math.ceil(expected_calls / in_flight) * sizes.panel_latency_s
     one_by_one = expected_calls * sizes.panel_latency_s
@@ -190,23 +178,11 @@ async def run_local(sizes: Sizes) -> ScenarioResult:
     work (HTTP round trips, parsing, writing), beside a floor measured on the same file in the
     same run: raw `sqlite3` doing the reads and writes a cycle can't avoid (each batch of
     1,000 answers: read the stored values, stamp `checked_at`, commit)."""
-    sim = simulator(sizes)
     with tempfile.TemporaryDirectory(prefix="bench-tracking-local-") as tmp:
-        async with sim:
-            database = Path(tmp) / "bench.sqlite3"
-            runtime = BotRuntime(settings_for(database, "http://127.0.0.1:9/bot", sim.url))
-            await runtime.store.open()
-            try:
-                active = sizes.latency_orders
-                await seed_tracking_world(runtime.store, sim, active, active)
-                await runtime.panel.balance()
-                ids = await runtime.store.orders.due_order_ids()
-                started = time.perf_counter()
-                outcome = await runtime.tracking.run(runtime.app.bot)
-                cycle_s = time.perf_counter() - started
-            finally:
-                await runtime.stop()
-        floor_s = _sqlite_floor(database, ids)
+        database = Path(tmp) / "bench.sqlite3"
+        run = await _all_running_cycle(sizes, database, 0.0)
+        floor_s = _sqlite_floor(database, run.polled)
+    outcome, cycle_s, active = run.outcome, run.cycle_s, len(run.polled)
     ratio = cycle_s / floor_s if floor_s else 0.0
     rows = [
         ("running orders (all polled, panel instant)", f"{active:,}"),
@@ -227,6 +203,35 @@ async def run_local(sizes: Sizes) -> ScenarioResult:
     metrics = {"active": active, "cycle_s": round(cycle_s, 3), "floor_s": round(floor_s, 3)}
     title = f"Tracking, local work ({sizes.label})"
     return ScenarioResult("tracking_local", title, metrics, rows, checks, notes)
+
+
+@dataclass
+class _Cycle:
+    outcome: TrackingRun
+    cycle_s: float
+    status_calls: int  # as the simulator counted them
+    polled: list[int]  # the panel IDs that were due
+    settings: Settings
+
+
+async def _all_running_cycle(sizes: Sizes, database: Path, latency: float) -> _Cycle:
+    """`latency_orders` orders, all running, in a SQLite store at `database` and a simulator
+    answering in `latency` s per call; one tracking cycle over them, timed."""
+    async with simulator(sizes, latency=latency) as sim:
+        runtime = BotRuntime(settings_for(database, "http://127.0.0.1:9/bot", sim.url))
+        await runtime.store.open()
+        try:
+            await seed_tracking_world(runtime.store, sim, sizes.latency_orders, sizes.latency_orders)
+            await runtime.panel.balance()  # the connection pool open, as in a running bot
+            due = await runtime.store.orders.due_order_ids()
+            calls_before = len(sim.calls_for("status"))
+            started = time.perf_counter()
+            outcome = await runtime.tracking.run(runtime.app.bot)
+            cycle_s = time.perf_counter() - started
+            calls = len(sim.calls_for("status")) - calls_before
+        finally:
+            await runtime.stop()
+    return _Cycle(outcome, cycle_s, calls, due, runtime.settings)
 
 
 def _sqlite_floor(database: Path, ids: list[int]) -> float:

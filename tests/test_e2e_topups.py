@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import socket
 from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 from typing import Any
@@ -27,18 +26,12 @@ from bot.services.audit import audit
 from bot.store.ledger import EntryKind
 from bot.store.topups import TopupState, TransferState
 from tests.support.fake_telegram import FakeTelegram, FakeUser, SentMessage
-from tests.support.runtime import running
+from tests.support.runtime import free_port, running
 from tests.test_e2e_shop import ADMIN, CUSTOMER, OTHER, _warm, panel, wallet_settings  # noqa: F401
 
 SEPAY_KEY = "sepay-key-0123456789"
 CASSO_TOKEN = "casso-token-abcdef"
 BIN, ACCOUNT, NAME = "970436", "0123456789", "NGUYEN VAN A"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def topup_settings(make_settings: Callable[..., Settings], **overrides: Any) -> Settings:

@@ -25,7 +25,7 @@ from bot.runtime import BotRuntime
 from bot.store.topups import TopupMethod, TopupState, TransferState
 from tests import test_e2e_topups
 from tests.support.fake_telegram import FakeTelegram, FakeUser, SentMessage
-from tests.support.runtime import running
+from tests.support.runtime import free_port, running
 from tests.test_e2e_shop import ADMIN, ADMIN_ONLY, CUSTOMER, OTHER, _warm, say, to_summary
 from tests.test_e2e_topups import (
     ACCOUNT,
@@ -394,7 +394,7 @@ async def test_direct_mode_has_no_wallets(
         sepay_api_key=SEPAY_KEY,
         stars_rate=Decimal(300),
         webhook_listen="127.0.0.1",
-        port=_free_port(),
+        port=free_port(),
     )
     async with running(settings) as runtime:
         customer = telegram.user(CUSTOMER)
@@ -406,12 +406,6 @@ async def test_direct_mode_has_no_wallets(
         await customer.answered(query)
         await telegram.wait_idle()
         assert await runtime.store.topups.for_user(CUSTOMER) == []
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 # -- 5. top up wherever money is missing ----------------------------------------------------

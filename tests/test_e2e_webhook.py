@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable
 
 import aiohttp
@@ -10,14 +9,9 @@ import aiohttp
 from bot.config import Settings
 from bot.runtime import BotRuntime
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.runtime import free_port
 
 SECRET = "webhook-secret-0123456789abcdef"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def test_webhook_mode(make_settings: Callable[..., Settings], telegram: FakeTelegram) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 import time
 from collections.abc import AsyncIterator
@@ -25,16 +24,11 @@ from bot.store import OrderState, Store
 from bot.store.tables import leases
 from tests.conftest import PANEL_KEY, TOKEN
 from tests.support.fake_telegram import FakeTelegram, FakeUser, SentMessage
+from tests.support.runtime import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "two-processes-secret-0123456789"
 POLL_SECONDS = 5  # the smallest STATUS_POLL_SECONDS allows: the failover bound is 2 × this
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class BotProcess:

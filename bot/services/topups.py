@@ -205,11 +205,14 @@ class TopupService:
         amount = parse_amount(text, self.rules.decimals)
         if amount is None:
             raise AmountRefused("invalid")
+        self._in_range(amount)
+        return amount
+
+    def _in_range(self, amount: Decimal) -> None:
         if amount < self.rules.minimum:
             raise AmountRefused("low")
         if amount > self.rules.maximum:
             raise AmountRefused("high")
-        return amount
 
     def methods_for(self, amount: Decimal) -> list[TopupMethod]:
         """The ways to pay `amount`: Stars only up to what one invoice can carry."""
@@ -238,11 +241,10 @@ class TopupService:
         a way to pay the owner didn't set up."""
         if method not in self.methods:
             raise ValueError(f"top-ups by {method} are not set up")
-        if not self.rules.minimum <= amount <= self.rules.maximum:
-            raise AmountRefused("low" if amount < self.rules.minimum else "high")
-        stars = self.stars_for(amount) if method is TopupMethod.STARS else None
-        if stars is not None and stars > STARS_PER_INVOICE_MAX:
+        self._in_range(amount)
+        if method not in self.methods_for(amount):
             raise AmountRefused("stars")
+        stars = self.stars_for(amount) if method is TopupMethod.STARS else None
         expires = self._clock() + self.rules.expiry
         return await self._topups.create(NewTopup(user_id, chat_id, method, amount, expires, stars), new_code)
 
@@ -255,9 +257,6 @@ class TopupService:
         assert bank is not None
         payload = vietqr.payload(bank.bin, bank.account, topup.amount, self.transfer_content(topup))
         return payload, vietqr.png(payload)
-
-    async def remember_message(self, topup: Topup, message_id: int) -> None:
-        await self._topups.set_message(topup.id, message_id)
 
     async def cancel(self, user_id: int, topup_id: int) -> Topup | None:
         """The customer gives up on a pending top-up; None when it isn't pending (or theirs)."""

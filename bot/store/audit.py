@@ -10,17 +10,18 @@ entries are found through the ledger's unique index on them, never by scanning t
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, Text, cast, func, literal, or_, select, union_all
+from sqlalchemy import ColumnElement, Row, Select, Text, cast, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store.part import StorePart
 from bot.store.tables import ledger, orders, topups, transfers, wallets
 
+T = TypeVar("T")
 BATCH = 2000  # rows fetched from the database at a time
 _ORDER_KIND = ("charge", "refund")
 _ORDER_ID = re.compile(r"^order:(\d{1,18})(?::|$)")
@@ -109,6 +110,20 @@ def _figures(values: Sequence[Any]) -> EntryFigures | None:
     return None if entry_id is None else EntryFigures(entry_id, user_id, kind, amount, key)
 
 
+def _entry_columns(alias: Any) -> list[Any]:
+    """The columns of a ledger entry (under `alias`) that `_figures` reads back."""
+    return [alias.c.id, alias.c.user_id, alias.c.kind, alias.c.amount, alias.c.idempotency_key]
+
+
+async def _batches(
+    conn: AsyncConnection, query: Select[Any], make: Callable[[Row[Any]], T]
+) -> AsyncIterator[list[T]]:
+    """`query`'s rows, streamed `BATCH` at a time (bounded memory whatever their number)."""
+    result = await conn.stream(query)
+    async for rows in result.partitions(BATCH):
+        yield [make(row) for row in rows]
+
+
 def named_order(key: str, reference: str | None) -> int | None:
     """The order an entry's key (`order:12:charge`) or reference (`order:12`) names."""
     for text_ in (key, reference or ""):
@@ -137,9 +152,6 @@ class AuditStore(StorePart):
         at a time (one streaming query)."""
         charge, refund = ledger.alias("charge_entry"), ledger.alias("refund_entry")
 
-        def entry_columns(alias: Any) -> list[Any]:
-            return [alias.c.id, alias.c.user_id, alias.c.kind, alias.c.amount, alias.c.idempotency_key]
-
         query = (
             select(
                 orders.c.id,
@@ -150,8 +162,8 @@ class AuditStore(StorePart):
                 orders.c.remains,
                 orders.c.price,
                 orders.c.refunded,
-                *entry_columns(charge),
-                *entry_columns(refund),
+                *_entry_columns(charge),
+                *_entry_columns(refund),
             )
             .select_from(
                 orders.outerjoin(charge, charge.c.idempotency_key == _key("charge")).outerjoin(
@@ -161,30 +173,26 @@ class AuditStore(StorePart):
             .where(orders.c.price.is_not(None))
             .order_by(orders.c.id)
         )
-        result = await conn.stream(query)
-        async for rows in result.partitions(BATCH):
-            yield [
-                OrderBooks(
-                    id=row.id,
-                    user_id=row.user_id,
-                    state=row.state,
-                    status=row.status,
-                    quantity=row.quantity,
-                    remains=row.remains,
-                    price=row.price,
-                    refunded=row.refunded,
-                    charge=_figures(row[8:13]),
-                    refund=_figures(row[13:18]),
-                )
-                for row in rows
-            ]
+        def books(row: Row[Any]) -> OrderBooks:
+            return OrderBooks(
+                id=row.id,
+                user_id=row.user_id,
+                state=row.state,
+                status=row.status,
+                quantity=row.quantity,
+                remains=row.remains,
+                price=row.price,
+                refunded=row.refunded,
+                charge=_figures(row[8:13]),
+                refund=_figures(row[13:18]),
+            )
+
+        async for batch in _batches(conn, query, books):
+            yield batch
 
     async def topups(self, conn: AsyncConnection) -> AsyncIterator[list[TopupBooks]]:
         """Every top-up with its credit and refund entries (by their keys), in ID order."""
         credit, refund = ledger.alias("credit_entry"), ledger.alias("topup_refund_entry")
-
-        def entry_columns(alias: Any) -> list[Any]:
-            return [alias.c.id, alias.c.user_id, alias.c.kind, alias.c.amount, alias.c.idempotency_key]
 
         key = literal("topup:", Text) + cast(topups.c.id, Text)
         query = (
@@ -194,8 +202,8 @@ class AuditStore(StorePart):
                 topups.c.state,
                 topups.c.credited,
                 topups.c.payment,
-                *entry_columns(credit),
-                *entry_columns(refund),
+                *_entry_columns(credit),
+                *_entry_columns(refund),
             )
             .select_from(
                 topups.outerjoin(credit, credit.c.idempotency_key == key).outerjoin(
@@ -204,20 +212,12 @@ class AuditStore(StorePart):
             )
             .order_by(topups.c.id)
         )
-        result = await conn.stream(query)
-        async for rows in result.partitions(BATCH):
-            yield [
-                TopupBooks(
-                    row.id,
-                    row.user_id,
-                    row.state,
-                    row.credited,
-                    row.payment,
-                    _figures(row[5:10]),
-                    _figures(row[10:15]),
-                )
-                for row in rows
-            ]
+        def books(row: Row[Any]) -> TopupBooks:
+            figures = _figures(row[5:10]), _figures(row[10:15])
+            return TopupBooks(row.id, row.user_id, row.state, row.credited, row.payment, *figures)
+
+        async for batch in _batches(conn, query, books):
+            yield batch
 
     async def transfers(self, conn: AsyncConnection) -> AsyncIterator[list[TransferBooks]]:
         query = (
@@ -233,19 +233,12 @@ class AuditStore(StorePart):
             .select_from(transfers.outerjoin(topups, topups.c.id == transfers.c.topup_id))
             .order_by(transfers.c.id)
         )
-        result = await conn.stream(query)
-        async for rows in result.partitions(BATCH):
-            yield [
-                TransferBooks(
-                    row.id,
-                    row.state,
-                    f"{row.source}:{row.transaction_id}",
-                    row.topup_id,
-                    row.topup_state,
-                    row.topup_payment,
-                )
-                for row in rows
-            ]
+        def books(row: Row[Any]) -> TransferBooks:
+            payment = f"{row.source}:{row.transaction_id}"
+            return TransferBooks(row.id, row.state, payment, row.topup_id, row.topup_state, row.topup_payment)
+
+        async for batch in _batches(conn, query, books):
+            yield batch
 
     async def stray_topup_entries(self, conn: AsyncConnection) -> list[EntryFigures]:
         """Top-up credits and refunds (or entries keyed `topup:…`) that are no top-up's own."""

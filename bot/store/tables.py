@@ -167,7 +167,6 @@ topups = Table(
     Column("credited", Money),  # what its one ledger credit booked
     Column("payment", Text, unique=True),  # what paid it: "sepay:92704", "stars:<charge id>"
     Column("assigned_by", BigInteger),  # the admin who credited an unmatched transfer with it
-    Column("message_id", BigInteger),  # the QR or invoice message
     Column("told", Text),  # the state the customer was last told of
     Column("created_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),

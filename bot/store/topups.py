@@ -64,7 +64,6 @@ class Topup:
     credited: Decimal | None
     payment: str | None
     assigned_by: int | None
-    message_id: int | None
     told: str | None
     created_at: datetime
     expires_at: datetime
@@ -126,7 +125,6 @@ def _topup(row: RowMapping) -> Topup:
         credited=row["credited"],
         payment=row["payment"],
         assigned_by=row["assigned_by"],
-        message_id=row["message_id"],
         told=row["told"],
         created_at=row["created_at"],
         expires_at=row["expires_at"],
@@ -273,10 +271,6 @@ class TopupStore(StorePart):
                 .returning(*topups.c)
             )
             return [_topup(row._mapping) for row in rows]
-
-    async def set_message(self, topup_id: int, message_id: int) -> None:
-        async with self._db.write() as conn:
-            await conn.execute(update(topups).where(topups.c.id == topup_id).values(message_id=message_id))
 
     async def claim_telling(self, topup_id: int, state: TopupState) -> bool:
         """Whether this caller is the one to tell the customer the top-up is `state` (it

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from decimal import Decimal
 from html import escape
 
 from telegram import Bot
@@ -42,11 +43,11 @@ class TopupNotices:
 
     def credited_soon(self, bot: Bot, credit: Credit) -> None:
         """Tell the customer in the background (a payment webhook must answer at once)."""
-        task = asyncio.get_running_loop().create_task(self.tell(bot, credit.topup, credit.balance))
+        task = asyncio.get_running_loop().create_task(self.tell(bot, credit.topup))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def tell(self, bot: Bot, topup: Topup, balance: object | None = None) -> bool:
+    async def tell(self, bot: Bot, topup: Topup) -> bool:
         """One message about `topup`'s state, at most once; whether this call sent it."""
         if topup.state not in (TopupState.PAID, TopupState.EXPIRED):
             return False
@@ -70,8 +71,8 @@ class TopupNotices:
         lang = language_for(*await self._notifications.language_of(topup.user_id))
         currency = escape(await self._shop.wallet_currency())
 
-        def money(amount: object) -> str:
-            return format_money(amount, currency, lang)  # type: ignore[arg-type]
+        def money(amount: Decimal) -> str:
+            return format_money(amount, currency, lang)
 
         if topup.state is TopupState.EXPIRED:
             content = escape(self._topups.transfer_content(topup))

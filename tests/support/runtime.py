@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,3 +19,10 @@ async def running(settings: Settings) -> AsyncIterator[BotRuntime]:
         yield runtime
     finally:
         await runtime.stop()
+
+
+def free_port() -> int:
+    """A port nothing listens on right now, for a server a test starts (webhook, payments)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])

@@ -30,6 +30,7 @@ from telegram.ext import (
 )
 
 from bot.numbers import ascii_int
+from bot.services.access import Role
 from bot.services.money import format_amount, format_money
 from bot.services.topups import (
     STARS_CURRENCY,
@@ -42,7 +43,7 @@ from bot.services.topups import (
     invoice_payload,
 )
 from bot.services.wallets import InsufficientFunds
-from bot.store.topups import Topup, TopupMethod, TopupState, Transfer
+from bot.store.topups import Topup, TopupMethod, TopupState, Transfer, TransferState
 from bot.telegram import callbacks, replies, waiting
 from bot.telegram.context import App, Context, deps, language, t
 from bot.telegram.handlers.admin import admin_only
@@ -187,7 +188,7 @@ async def _amount_refused(update: Update, context: Context, refused: AmountRefus
         update,
         context,
         f"topup_amount_{refused.kind}",
-        example=format_amount(rules.amounts[0], "en").replace(",", ""),
+        example=f"{rules.amounts[0]:f}",
         minimum=await _money(context, rules.minimum),
         maximum=await _money(context, rules.maximum),
         stars=STARS_PER_INVOICE_MAX,
@@ -249,14 +250,13 @@ async def _send_bank(context: Context, topup: Topup) -> None:
         until=_when(context, topup.expires_at),
     )
     cancel = button(t(context, "topup_btn_cancel_topup"), callbacks.TOPUP_CANCEL, topup.id)
-    sent = await context.bot.send_photo(
+    await context.bot.send_photo(
         topup.chat_id,
         png,
         caption=caption,
         parse_mode=ParseMode.HTML,
         reply_markup=InlineKeyboardMarkup([[cancel]]),
     )
-    await service.remember_message(topup, sent.message_id)
 
 
 async def _send_invoice(context: Context, topup: Topup) -> None:
@@ -265,7 +265,7 @@ async def _send_invoice(context: Context, topup: Topup) -> None:
     amount = await _money(context, topup.amount)
     pay = InlineKeyboardButton(f"⭐ {topup.stars}", pay=True)
     cancel = button(t(context, "topup_btn_cancel_topup"), callbacks.TOPUP_CANCEL, topup.id)
-    sent = await context.bot.send_invoice(
+    await context.bot.send_invoice(
         topup.chat_id,
         title=t(context, "topup_stars_title", amount=amount)[:32],
         description=t(
@@ -279,7 +279,6 @@ async def _send_invoice(context: Context, topup: Topup) -> None:
         prices=[LabeledPrice(t(context, "topup_stars_label"), topup.stars)],
         reply_markup=InlineKeyboardMarkup([[pay], [cancel]]),
     )
-    await service.remember_message(topup, sent.message_id)
 
 
 async def cancel_topup(update: Update, context: Context) -> None:
@@ -378,7 +377,6 @@ async def topups_command(update: Update, context: Context) -> None:
     """Pending top-ups, the recently paid, and the transfers no top-up claimed."""
     service = _topups(context)
     pending, paid, unmatched = await service.listing(LISTED)
-    lang = language(context)
     lines = [t(context, "topups_title"), "", t(context, "topups_pending", count=len(pending))]
     for topup in pending:
         lines.append(
@@ -419,7 +417,6 @@ async def topups_command(update: Update, context: Context) -> None:
         lines.append(t(context, "topups_none"))
     if any(topup.method is TopupMethod.STARS for topup in paid):
         lines += ["", t(context, "topups_stars_refund_hint")]
-    del lang
     await replies.send(update, context, "\n".join(lines))
 
 
@@ -454,7 +451,7 @@ async def assign_command(update: Update, context: Context) -> None:
         await replies.reply(update, context, "assign_usage")
         return
     transfer = await _topups(context).transfer(transfer_id)
-    if transfer is None or transfer.state.value != "unmatched":
+    if transfer is None or transfer.state is not TransferState.UNMATCHED:
         await replies.reply(update, context, "assign_not_open", id=transfer_id)
         return
     values = {
@@ -476,7 +473,7 @@ async def _admin_tap(update: Update, context: Context) -> list[str] | None:
     query = update.callback_query
     assert query is not None
     user = update.effective_user
-    if user is None or deps(context).access.role(user.id).value != "admin":
+    if user is None or deps(context).access.role(user.id) is not Role.ADMIN:
         await query.answer(t(context, "admin_only"), show_alert=True)
         return None
     await query.answer()

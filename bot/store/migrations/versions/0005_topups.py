@@ -39,7 +39,6 @@ def upgrade() -> None:
         sa.Column("credited", Money),
         sa.Column("payment", sa.Text, unique=True),
         sa.Column("assigned_by", sa.BigInteger),
-        sa.Column("message_id", sa.BigInteger),
         sa.Column("told", sa.Text),
         sa.Column("created_at", UtcDateTime, nullable=False),
         sa.Column("expires_at", UtcDateTime, nullable=False),
