@@ -34,6 +34,12 @@ CHILD_TIMEOUT_S = 120.0
 
 
 async def run(sizes: Sizes) -> ScenarioResult:
+    return _result(sizes, await measure_child(sizes))
+
+
+async def measure_child(sizes: Sizes) -> dict[str, Any]:
+    """The child's report (see `bench.memory_child`) for a world of this size: the catalog
+    of `catalog_services`, `tracked_orders` in the store, `active_orders` of them running."""
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
         workdir = Path(tmp)
         database = workdir / "bot.sqlite3"
@@ -41,8 +47,7 @@ async def run(sizes: Sizes) -> ScenarioResult:
             async with Store(database) as store:
                 await seed_tracking_world(store, sim, sizes.tracked_orders, sizes.active_orders)
             env = bot_env(database, fake.base_url, sim.url, LOG_LEVEL="WARNING")
-            child = await _run_child(env, workdir)
-    return _result(sizes, child)
+            return await _run_child(env, workdir)
 
 
 async def _run_child(env: dict[str, str], workdir: Path) -> dict[str, Any]:

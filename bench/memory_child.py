@@ -21,7 +21,6 @@ from typing import Any
 import bot.__main__  # noqa: F401 - the entry point's imports are part of the bot's footprint
 from bot.config import load_settings
 from bot.logs import setup_logging
-from bot.panel.simulator import PanelSimulator  # noqa: F401 - `python -m bot` imports it too
 from bot.runtime import BotRuntime
 
 

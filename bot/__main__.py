@@ -17,14 +17,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from telegram.error import InvalidToken, NetworkError
-
+from bot import collector
 from bot.config import ConfigError, Settings, load_database_settings, load_settings
 from bot.logs import setup_logging
 from bot.redaction import Redactor
-from bot.store.errors import DatabaseUnusable
 
 if TYPE_CHECKING:
+    from bot.panel.simulator import PanelSimulator
     from bot.services.audit import AuditReport
 
 log = logging.getLogger("bot")
@@ -82,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     setup_logging(settings.log_level, settings.secrets)
+    with collector.paused():  # the stack's imports start here (see `_serve`)
+        from telegram.error import InvalidToken, NetworkError
+
+        from bot.store.errors import DatabaseUnusable
     try:
         asyncio.run(_serve(settings, demo=args.demo_panel))
     except InvalidToken:
@@ -100,6 +103,7 @@ def _database_command(args: argparse.Namespace) -> int:
     """`migrate`, `copy-db` and `audit`: they need the database settings only, not a bot token."""
     from bot.store import database as db_urls
     from bot.store.copy import CopyMismatch, CopyRefused
+    from bot.store.errors import DatabaseUnusable
 
     try:
         settings = load_database_settings()
@@ -202,24 +206,29 @@ async def _copy(source: str | Path, target: str) -> list[str]:
 
 
 async def _serve(settings: Settings, *, demo: bool) -> None:
-    # Imported here so a configuration error is reported without loading the whole stack.
-    from bot.panel.simulator import PanelSimulator
-    from bot.runtime import BotRuntime
+    """Start-up runs with the cycle collector paused, and what it made is then frozen (see
+    `bot.collector`)."""
+    with collector.paused():
+        # Imported here so a configuration error is reported without loading the whole stack.
+        from bot.runtime import BotRuntime
 
-    simulator: PanelSimulator | None = None
-    if demo:
-        simulator = PanelSimulator(api_key=settings.smm_api_key, auto_advance_seconds=30)
-        settings = replace(settings, smm_api_url=await simulator.start())
-        log.info("demo mode: using the built-in panel simulator at %s", settings.smm_api_url)
+        simulator: PanelSimulator | None = None
+        if demo:
+            from bot.panel.simulator import PanelSimulator
 
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop.set)
+            simulator = PanelSimulator(api_key=settings.smm_api_key, auto_advance_seconds=30)
+            settings = replace(settings, smm_api_url=await simulator.start())
+            log.info("demo mode: using the built-in panel simulator at %s", settings.smm_api_url)
 
-    runtime = BotRuntime(settings, demo=demo)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        runtime = BotRuntime(settings, demo=demo)
     try:
-        await runtime.start()
+        with collector.paused():
+            await runtime.start()
+        collector.freeze()
         await stop.wait()
         log.info("stopping…")
     finally:

@@ -10,7 +10,7 @@ import logging
 import time
 from collections.abc import Awaitable
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from telegram import Update
 from telegram.error import InvalidToken, NetworkError
@@ -49,9 +49,9 @@ from bot.telegram.persistence import StorePersistence
 from bot.telegram.processor import PerUserUpdateProcessor
 from bot.telegram.topup_notices import SWEEP_SECONDS, TopupNotices
 from bot.telegram.turns import UserTurns
-from bot.telegram.webhook import TelegramWebhook
-from bot.web.payments import PaymentEndpoints
-from bot.web.server import WebServer
+
+if TYPE_CHECKING:  # imported when a server is wanted: aiohttp's server is not, in polling mode
+    from bot.web.server import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -223,6 +223,10 @@ class BotRuntime:
         settings = self.settings
         if not (settings.webhook_url or settings.payment_webhooks):
             return
+        from bot.telegram.webhook import TelegramWebhook
+        from bot.web.payments import PaymentEndpoints
+        from bot.web.server import WebServer
+
         self._web = WebServer(self.health)
         if settings.webhook_url:
             assert settings.webhook_secret

@@ -31,3 +31,46 @@ def test_an_entry_reads_the_same_either_way() -> None:
     assert OrderStatus.from_api(1, plain) == OrderStatus.from_api(1, spaced)
     assert OrderStatus.from_api(1, {**plain, "remains": "-5"}).remains == -5  # over-delivered
     assert OrderStatus.from_api(1, {**plain, "start_count": "-5"}).unreadable
+
+
+NUMBERISH = (
+    PLAIN_INT
+    | NEAR_MISSES
+    | st.integers(-(2**54), 2**54)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.sampled_from(["", "n/a", None, " 12 ", "1,250", "1e5", "0x10", True])
+)
+ENTRY = st.fixed_dictionaries(
+    {},
+    optional={
+        "charge": PLAIN_MONEY | NUMBERISH,
+        "start_count": NUMBERISH,
+        "remains": NUMBERISH,
+        "status": st.sampled_from(["In progress", "completed", "CANCELED", "Partial", "x" * 70, None, 5]),
+        "currency": st.sampled_from(["USD", "VND", "", None, 7]),
+    },
+)
+
+
+@given(st.integers(1, 2**53 - 1), ENTRY)
+def test_a_status_entry_reads_as_the_general_parsers_read_it(order_id: int, raw: dict[str, object]) -> None:
+    """`from_api` takes a short cut for plainly written entries; it must land where the long
+    way lands, for every entry, plain or not."""
+    assert OrderStatus.from_api(order_id, raw) == OrderStatus._read_entry(order_id, raw)
+
+
+def test_the_short_cut_is_taken_for_the_usual_entry() -> None:
+    """Not a timing: the short cut must actually serve the shapes panels send, strings and ints."""
+    from bot.panel.models import _plain_entry
+
+    for entry in (
+        {
+            "charge": "0.27819",
+            "start_count": "3572",
+            "status": "In progress",
+            "remains": "157",
+            "currency": "USD",
+        },
+        {"charge": "12", "start_count": 0, "status": "Completed", "remains": 0},
+    ):
+        assert _plain_entry(9, entry) == OrderStatus._read_entry(9, entry) != None  # noqa: E711

@@ -96,3 +96,31 @@ def test_money_has_thousands_separators_per_language() -> None:
     assert format_amount(Decimal("1234567.5"), "vi") == "1.234.567,5"
     assert format_amount(Decimal("3.755")) == "3.755"  # exact, not cut to cents
     assert format_money(Decimal("5000000"), "VND") == "5,000,000 VND"
+
+
+def test_a_catalog_keeps_one_object_per_repeated_name_and_rate() -> None:
+    """Parsed with one `shared` dict, entries read exactly as alone, and equal names,
+    descriptions and rate spellings are one object each ("0.50" and "0.5" stay apart)."""
+    entries = [
+        {
+            "service": 1,
+            "name": "Likes 🔥",
+            "rate": "0.50",
+            "min": "10",
+            "max": "100",
+            "category": "A",
+            "desc": "d",
+        },
+        {"service": 2, "name": "Likes 🔥", "rate": "0.50", "min": 5, "max": 50, "category": "B", "desc": "d"},
+        {"service": 3, "name": "Views", "rate": "0.5", "min": "10", "max": "100", "category": "A"},
+        {"service": 4, "name": "Bad", "rate": "-1", "min": "10", "max": "100", "category": "A"},
+        {"service": 5, "name": "Bad too", "rate": "-1", "min": "10", "max": "100", "category": "A"},
+    ]
+    shared: dict[object, object] = {}
+    together = [Service.from_api(entry, shared) for entry in entries]
+    assert together == [Service.from_api(entry) for entry in entries]
+    first, second, third = together[0], together[1], together[2]
+    assert first is not None and second is not None and third is not None
+    assert first.name is second.name and first.rate is second.rate and first.description is second.description
+    assert str(third.rate) == "0.5" and str(first.rate) == "0.50"
+    assert together[3] is None and together[4] is None

@@ -149,3 +149,50 @@ def test_ten_thousand_services_repeated_queries_use_one_index(big_catalog: Catal
     first = ids(search.search(big_catalog, "tang like"))
     for _ in range(200):  # would take seconds if every query rebuilt the index
         assert ids(search.search(big_catalog, "tang like", limit=10)) == first[:10]
+
+
+def _rank_by_hand(services: tuple[Service, ...], query: str) -> list[int]:
+    """The documented order, computed service by service: the ID, then the whole phrase at a
+    word start, then every word starting a name word, then the rest; ties by ID."""
+    terms = list(dict.fromkeys(normalize(query).split()))
+    tiers: list[tuple[int, int]] = []
+    for s in services:
+        name = normalize(s.name)
+        text = f"{name} {normalize(s.category)}"
+        exact = len(terms) == 1 and terms[0].lstrip("#").isdigit() and int(terms[0].lstrip("#")) == s.id
+        if not exact and not all(t in text for t in terms):
+            continue
+        starts = all(any(w.startswith(t) for w in name.split()) for t in terms)
+        phrase = len(terms) > 1 and f" {' '.join(terms)}" in f" {name} "
+        tier = 0 if exact else 1 if starts and phrase else 2 if starts else 3
+        tiers.append((tier, s.id))
+    return [service_id for _, service_id in sorted(tiers)]
+
+
+@pytest.mark.parametrize(
+    "query", ["tang like", "like", "Tăng like bài viết", "view reels", "42", "sv1 tiktok"]
+)
+def test_ten_thousand_services_rank_as_documented(big_catalog: Catalog, query: str) -> None:
+    assert ids(BIG_SEARCH.search(big_catalog, query)) == _rank_by_hand(big_catalog.services, query)
+
+
+@pytest.mark.parametrize("query", ["tang like", "like", "view reels", "zzz"])
+def test_a_page_of_matches_is_that_slice_of_the_whole_ranking(big_catalog: Catalog, query: str) -> None:
+    whole = ids(BIG_SEARCH.search(big_catalog, query))
+    for start in (0, 10, 30, len(whole) - 5, len(whole) + 10):
+        found = BIG_SEARCH.matches(big_catalog, query)  # a fresh one: nothing ranked yet
+        assert len(found) == len(whole)
+        assert ids(found[max(start, 0) : max(start, 0) + 10]) == whole[max(start, 0) : max(start, 0) + 10]
+    found = BIG_SEARCH.matches(big_catalog, query)
+    if whole:
+        assert found[-1].id == whole[-1] and found[0].id == whole[0]
+    with pytest.raises(IndexError):
+        found[len(whole)]
+
+
+def test_showing_ten_of_thousands_ranks_only_what_is_shown(big_catalog: Catalog) -> None:
+    """The cost of a page must not grow with the number of matches: count them, rank ten."""
+    found = BIG_SEARCH.matches(big_catalog, "tang like")
+    assert len(found) > 1000
+    first = found[:10]
+    assert len(first) == 10 and len(found._seen) == 10

@@ -250,3 +250,57 @@ async def test_an_unreachable_server_is_unusable_at_once_and_never_shows_its_pas
     for shown in (str(exc), repr(exc), "".join(traceback.format_exception(exc))):
         assert "s3cret-pw" not in shown
     await store.close()  # and closing afterwards is harmless
+
+
+# -- start-up without Alembic -----------------------------------------------------------------------
+
+
+def test_the_newest_revision_is_alembics_own_head() -> None:
+    """`head()` reads the scripts' file names so that start-up need not import Alembic: each
+    script's revision must be its file's number, revising the one before."""
+    from alembic.script import ScriptDirectory
+
+    from bot.store.migrate import _config
+
+    scripts = ScriptDirectory.from_config(_config())
+    assert scripts.get_current_head() == head()
+    chain = list(reversed(list(scripts.walk_revisions())))
+    for number, script in enumerate(chain, start=1):
+        assert script.revision == f"{number:04d}" and script.path.endswith(
+            f"/{number:04d}_{Path(script.path).name[5:]}"
+        )
+        assert script.down_revision == (None if number == 1 else f"{number - 1:04d}")
+
+
+OPEN_AND_SAY = """
+import asyncio, sys
+from bot.store import Store
+async def main():
+    async with Store(sys.argv[1]) as store:
+        pass
+asyncio.run(main())
+print("alembic" in sys.modules)
+"""
+
+
+def _opened_with_alembic(database: str | Path) -> bool:
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", OPEN_AND_SAY, str(database)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip() == "True"
+
+
+async def test_a_database_at_head_opens_without_importing_alembic(
+    database: str | Path, tmp_path: Path
+) -> None:
+    """A fifth of start-up was Alembic; a restart of a bot whose schema is current skips it."""
+    assert _opened_with_alembic(tmp_path / "new.sqlite3")  # a new file is migrated: Alembic needed
+    async with Store(database):
+        pass
+    assert not _opened_with_alembic(database)  # at head: one query, no Alembic
+    async with Store(database) as store:
+        assert await current(store.db) == head()

@@ -30,7 +30,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 from urllib.parse import quote, quote_plus
@@ -84,12 +84,6 @@ def chunked(ids: Sequence[int], size: int = MAX_IDS_PER_CALL) -> list[list[int]]
 # Answers this big are decoded, and catalogs this long read, in a worker thread: on the event
 # loop a 50,000-service catalog would freeze every user for about a second.
 DECODE_OFF_LOOP_BYTES = 256 * 1024
-PARSE_OFF_LOOP_ITEMS = 1000
-
-
-def _services(data: list[Any]) -> list[Service]:
-    parsed = (Service.from_api(item) for item in data)
-    return [service for service in parsed if service is not None]
 
 
 class PanelClient:
@@ -166,6 +160,7 @@ class PanelClient:
         errors: bool = True,
         fmt: str | None = None,
         probe: bool = False,
+        items: Callable[[Any], Any] | None = None,
     ) -> Any:
         """One HTTP round trip; returns the decoded JSON or raises a panel error (`errors=False`
         leaves an `{"error": ...}` answer to the caller).  A refused key is `PanelKeyRefused`
@@ -179,11 +174,7 @@ class PanelClient:
         form = {k: str(v) for k, v in payload.items()} if body == "form" else None
         started = time.monotonic()
         try:
-            async with self._http().post(
-                self.url, timeout=timeout, data=form, json=None if form is not None else payload
-            ) as response:
-                text = await response.text(errors="replace")
-                status = response.status
+            status, text = await self._exchange(timeout, form, payload)
         except TimeoutError:
             raise PanelUnavailable("timeout") from None
         except aiohttp.ClientConnectorError:
@@ -194,9 +185,11 @@ class PanelClient:
         try:
             if len(text) > DECODE_OFF_LOOP_BYTES:  # a big catalog: megabytes of JSON
                 with collector.paused():
-                    data = await asyncio.to_thread(lambda: _decode(status, self._scrub(text), errors=errors))
+                    data = await asyncio.to_thread(
+                        lambda: _decode(status, self._scrub(text), errors=errors, items=items)
+                    )
             else:
-                data = _decode(status, self._scrub(text), errors=errors)
+                data = _decode(status, self._scrub(text), errors=errors, items=items)
         except PanelError as exc:
             if _KEY_REFUSAL.search(exc.message):
                 raise self._refusal(f"sent as {body}", probe) from None
@@ -210,7 +203,14 @@ class PanelClient:
             log.info("the panel accepts the API key again")
         return data
 
-    async def _read(self, action: str, *, interactive: bool = False, **params: Any) -> Any:
+    async def _read(
+        self,
+        action: str,
+        *,
+        interactive: bool = False,
+        items: Callable[[Any], Any] | None = None,
+        **params: Any,
+    ) -> Any:
         """A read-only call: retried a few times with backoff when the panel is unavailable.
 
         `interactive`: a person is waiting for this answer, so one attempt within the short
@@ -222,7 +222,7 @@ class PanelClient:
         attempt = 0
         while True:
             try:
-                return await self._in_format(action, params, timeout)
+                return await self._in_format(action, params, timeout, items)
             except PanelKeyRefused:
                 raise  # asking again can't help; the owner has been told
             except PanelUnavailable as exc:
@@ -252,7 +252,13 @@ class PanelClient:
         """`json` or `form` once known (forced, or found by the first read); None before."""
         return self._format
 
-    async def _in_format(self, action: str, params: dict[str, Any], timeout: aiohttp.ClientTimeout) -> Any:
+    async def _in_format(
+        self,
+        action: str,
+        params: dict[str, Any],
+        timeout: aiohttp.ClientTimeout,
+        items: Callable[[Any], Any] | None = None,
+    ) -> Any:
         """One read-only round trip in the panel's format; the first one finds the format.
 
         Concurrent first calls don't each probe: they wait for the running probe, then go in
@@ -262,21 +268,27 @@ class PanelClient:
         while self._format is None:
             probing = self._probing
             if probing is None:
-                return await self._probe(action, params, timeout)
+                return await self._probe(action, params, timeout, items)
             await probing.wait()
             failure = self._probe_failure
             if self._format is None and failure is not None:
                 raise type(failure)(failure.reason)
-        return await self._post(action, params, timeout)
+        return await self._post(action, params, timeout, items=items)
 
-    async def _probe(self, action: str, params: dict[str, Any], timeout: aiohttp.ClientTimeout) -> Any:
+    async def _probe(
+        self,
+        action: str,
+        params: dict[str, Any],
+        timeout: aiohttp.ClientTimeout,
+        items: Callable[[Any], Any] | None = None,
+    ) -> Any:
         """This read-only call in each format until the panel reads our key; remembers the one."""
         self._probing = probing = asyncio.Event()
         self._probe_failure = None
         try:
             for fmt in _PROBE_ORDER:
                 try:
-                    data = await self._post(action, params, timeout, fmt=fmt, probe=True)
+                    data = await self._post(action, params, timeout, fmt=fmt, probe=True, items=items)
                 except PanelKeyRefused:
                     log.debug("panel %s: no key seen in a %s body", action, fmt)
                     continue
@@ -338,6 +350,16 @@ class PanelClient:
                 self.on_key_refused()
         return PanelKeyRefused("API key refused")
 
+    async def _exchange(
+        self, timeout: aiohttp.ClientTimeout, form: dict[str, str] | None, payload: dict[str, Any]
+    ) -> tuple[int, str]:
+        """(HTTP status, body text).  Its own frame: the response, and the raw body it keeps,
+        are gone before the text is decoded (a big catalog's body is tens of megabytes)."""
+        async with self._http().post(
+            self.url, timeout=timeout, data=form, json=None if form is not None else payload
+        ) as response:
+            return response.status, await response.text(errors="replace")
+
     def _scrub(self, text: str) -> str:
         """Some panels echo the request, key included, in their answers (errors above all):
         the key is taken out of the raw answer before anything can quote it."""
@@ -348,13 +370,16 @@ class PanelClient:
     # -- actions -----------------------------------------------------------------------------
 
     async def services(self, *, interactive: bool = False) -> list[Service]:
-        data = await self._read("services", interactive=interactive)
+        """The catalog; entries without an ID or a rate are left out (they can't be ordered).
+        Each entry becomes a `Service` as it is decoded (see `_decode`): 50,000 decoded
+        entries never exist at once."""
+        shared: dict[Any, Any] = {}  # this catalog's repeated names and rates, kept once
+        data = await self._read(
+            "services", interactive=interactive, items=lambda raw: Service.from_api(raw, shared)
+        )
         if not isinstance(data, list):
             raise PanelUnavailable("unexpected services answer")
-        if len(data) > PARSE_OFF_LOOP_ITEMS:  # users keep being answered while it is read
-            with collector.paused():
-                return await asyncio.to_thread(_services, data)
-        return _services(data)
+        return [service for service in data if service is not None]
 
     async def balance(self, *, interactive: bool = False) -> Balance:
         data = _expect_dict(await self._read("balance", interactive=interactive))
@@ -472,8 +497,6 @@ class PanelClient:
         return result
 
 
-
-
 def _added_order_id(data: dict[str, Any]) -> int:
     """The order ID of an `add` answer, or why there is none.
 
@@ -507,10 +530,15 @@ def _json_int(digits: str) -> int | Decimal:
     return int(digits) if len(digits) <= 40 else Decimal(digits)
 
 
-def _decode(status: int, text: str, *, errors: bool = True) -> Any:
+def _decode(status: int, text: str, *, errors: bool = True, items: Callable[[Any], Any] | None = None) -> Any:
+    """The answer's JSON.  With `items`, an answer that is an array is returned as a list of
+    `items(entry)`, each entry converted as soon as it is decoded and then dropped: a big
+    catalog's 50,000 decoded entries were its reload's peak memory."""
     if status >= 500:
         raise PanelUnavailable(f"HTTP {status}")
     try:
+        if items is not None and status < 400 and _ARRAY_START.match(text):
+            return [items(entry) for entry in _array_entries(text)]
         data = json.loads(text, parse_int=_json_int)
     except ValueError:
         looks = "HTML page" if "<" in text[:200] else "invalid JSON"
@@ -520,6 +548,40 @@ def _decode(status: int, text: str, *, errors: bool = True) -> Any:
     if status >= 400:
         raise PanelUnavailable(f"HTTP {status}")
     return data
+
+
+_ARRAY_START = re.compile(r"[ \t\n\r]*\[")
+_SPACE = re.compile(r"[ \t\n\r]*")
+
+
+def _array_entries(text: str) -> Iterator[Any]:
+    """The entries of the JSON array `text`, decoded one at a time; `ValueError` where
+    `json.loads` would raise one (whatever was yielded before is then to be discarded)."""
+    decoder = json.JSONDecoder(parse_int=_json_int)
+    at = _after_space(text, 0)
+    if not text.startswith("[", at):
+        raise ValueError("not an array")
+    at = _after_space(text, at + 1)
+    if text.startswith("]", at):
+        at += 1
+    else:
+        while True:
+            entry, at = decoder.raw_decode(text, at)
+            yield entry
+            at = _after_space(text, at)
+            if text.startswith("]", at):
+                at += 1
+                break
+            if not text.startswith(",", at):
+                raise ValueError("expected ',' or ']' in an array")
+            at = _after_space(text, at + 1)
+    if _after_space(text, at) != len(text):
+        raise ValueError("extra data after the array")
+
+
+def _after_space(text: str, at: int) -> int:
+    found = _SPACE.match(text, at)
+    return found.end() if found else at
 
 
 def _raise_if_error(data: Any) -> None:

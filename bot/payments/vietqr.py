@@ -11,8 +11,6 @@ import io
 import re
 from decimal import Decimal
 
-import segno
-
 NAPAS_GUID = "A000000727"
 """The NAPAS application id that tells bank apps the template is a NAPAS 247 transfer."""
 SERVICE_TO_ACCOUNT = "QRIBFTTA"
@@ -208,6 +206,8 @@ def png(payload: str, *, scale: int = 8) -> bytes:
     """
     if scale < 1:
         raise ValueError("scale must be at least 1")
+    import segno  # here, not at start-up: most bots never draw a code
+
     qr = segno.make_qr(payload, error="m", boost_error=False)
     out = io.BytesIO()
     qr.save(out, kind="png", scale=scale, border=4)

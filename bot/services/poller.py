@@ -111,8 +111,11 @@ class StatusPoller:
             async with limit:
                 return await self._panel.statuses(batch)
 
-        calls = [asyncio.ensure_future(ask(batch)) for batch in batches]
-        waiting: set[asyncio.Future[dict[int, OrderStatus]]] = set(calls)
+        # Only the calls still out are held: an answer, once written, is let go (holding all
+        # of a 100,000-order cycle's answers until its end was its peak memory).
+        waiting: set[asyncio.Future[dict[int, OrderStatus]]] = {
+            asyncio.ensure_future(ask(batch)) for batch in batches
+        }
         changed = 0
         try:
             while waiting:
@@ -124,16 +127,17 @@ class StatusPoller:
                         failure = failure or call.exception()
                         continue
                     arrived.extend(call.result().values())
+                del done
                 self._note_unreadable(arrived)
                 for start in range(0, len(arrived), WRITE_ROWS):
                     changed += await self._store.orders.apply_statuses(arrived[start : start + WRITE_ROWS])
                 if failure is not None:
                     raise failure
         finally:
-            for call in calls:
+            for call in waiting:
                 call.cancel()
-            if calls:
-                await asyncio.gather(*calls, return_exceptions=True)
+            if waiting:
+                await asyncio.gather(*waiting, return_exceptions=True)
         return changed, len(batches)
 
     def _note_unreadable(self, statuses: Iterable[OrderStatus]) -> None:

@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import bisect
 import functools
+import itertools
 import unicodedata
-from collections.abc import Iterable, Iterator
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 from bot.numbers import ascii_int
 from bot.panel.models import Service
@@ -109,8 +112,10 @@ class _Index:
     """Everything a query needs, precomputed for one catalog snapshot."""
 
     services: tuple[Service, ...]  # sorted by ID; position = bit number
-    position: dict[int, int]  # service ID → position
-    names: tuple[str, ...]  # " normalised name " (padded so phrase matches can anchor on words)
+    ids: array[int]  # the services' IDs, same order: an ID's position is found by bisection
+    # " normalised name " (padded so phrase matches can anchor on words), UTF-8: names keep
+    # their emoji, and a str holding one takes 4 bytes per character (13 MB at 50,000).
+    names: tuple[bytes, ...]
     vocabulary: dict[str, int]  # any word of name or category → services containing it
     name_words: tuple[str, ...]  # sorted distinct words of names, for prefix lookups
     name_masks: tuple[int, ...]  # parallel to name_words
@@ -121,10 +126,10 @@ class _Index:
         size = len(services)
         in_names: dict[str, list[int]] = {}
         in_categories: dict[str, list[int]] = {}
-        names: list[str] = []
+        names: list[bytes] = []
         for position, service in enumerate(services):
             name = normalize(service.name)
-            names.append(f" {name} ")
+            names.append(f" {name} ".encode())
             for word in set(name.split()):
                 in_names.setdefault(word, []).append(position)
             in_categories.setdefault(service.category, []).append(position)
@@ -137,7 +142,7 @@ class _Index:
         sorted_words = tuple(sorted(name_masks))
         return cls(
             services=services,
-            position={s.id: i for i, s in enumerate(services)},
+            ids=array("q", (s.id for s in services)),
             names=tuple(names),
             vocabulary=vocabulary,
             name_words=sorted_words,
@@ -162,11 +167,47 @@ class _Index:
             mask |= self.name_masks[index]
         return mask
 
-    def phrase_in_name(self, candidates: int, phrase: str) -> int:
-        """Of `candidates`, those whose name contains the whole phrase starting at a word."""
-        needle = f" {phrase}"
-        found = (position for position in _bits(candidates) if needle in self.names[position])
-        return _mask(found, len(self.services))
+
+class Matches(Sequence[Service]):
+    """A search's results: `len` is the number of matches, counted without ranking them;
+    indexing and slicing rank as far as they reach, once (ranked positions are kept)."""
+
+    def __init__(self, total: int, ranked: Iterator[int], services: tuple[Service, ...]) -> None:
+        self._total = total
+        self._ranked = ranked
+        self._services = services
+        self._seen: list[int] = []
+
+    def __len__(self) -> int:
+        return self._total
+
+    def __iter__(self) -> Iterator[Service]:
+        """All of them, ranked in one go (`Sequence`'s own iteration would index one by one)."""
+        self._rank_to(self._total)
+        return (self._services[position] for position in self._seen)
+
+    @overload
+    def __getitem__(self, item: int) -> Service: ...
+
+    @overload
+    def __getitem__(self, item: slice) -> list[Service]: ...
+
+    def __getitem__(self, item: int | slice) -> Service | list[Service]:
+        if isinstance(item, slice):
+            start, stop, step = item.indices(self._total)
+            self._rank_to(stop if step > 0 else start + 1)
+            return [self._services[position] for position in self._seen[item]]
+        if item < 0:
+            item += self._total
+        if not 0 <= item < self._total:
+            raise IndexError("search result index out of range")
+        self._rank_to(item + 1)
+        return self._services[self._seen[item]]
+
+    def _rank_to(self, count: int) -> None:
+        missing = count - len(self._seen)
+        if missing > 0:
+            self._seen.extend(itertools.islice(self._ranked, missing))
 
 
 class ServiceSearch:
@@ -179,7 +220,15 @@ class ServiceSearch:
         self._current: tuple[Catalog, _Index] | None = None
 
     def search(self, catalog: Catalog, query: str, limit: int | None = None) -> list[Service]:
-        """Services matching every word of `query`, best first.
+        """Services matching every word of `query`, best first (see `matches`); the first
+        `limit` of them, or all."""
+        found = self.matches(catalog, query)
+        return found[:limit] if limit is not None else list(found)
+
+    def matches(self, catalog: Catalog, query: str) -> Matches:
+        """Services matching every word of `query`, best first, as a lazy sequence: its length
+        is known at once, and a slice ranks only as far as it reaches.  Showing ten of 50,000
+        matches must not rank 50,000.
 
         Order: the service whose ID is the query (e.g. "1234" or "#1234"), then
         names containing the whole phrase, then names where every word starts a
@@ -188,19 +237,37 @@ class ServiceSearch:
         """
         terms = words(query)
         if not terms:
-            return []
+            return Matches(0, iter(()), ())
         index = self._index_for(catalog)
         exact = self._exact_id(index, terms)
         matched = -1  # every bit set; narrowed by each word (AND)
         for term in terms:
             matched &= index.containing(term)
+        total = (exact | matched).bit_count()
         matched &= ~exact
         prefixed = matched
         for term in terms:
             prefixed &= index.name_prefixed(term)
-        phrase = index.phrase_in_name(prefixed, " ".join(terms)) if len(terms) > 1 else prefixed
-        tiers = (exact, phrase, prefixed & ~phrase, matched & ~prefixed)
-        return self._collect(index, tiers, limit)
+        phrase = " ".join(terms) if len(terms) > 1 else None
+        return Matches(total, self._ranked(index, exact, matched, prefixed, phrase), index.services)
+
+    @staticmethod
+    def _ranked(index: _Index, exact: int, matched: int, prefixed: int, phrase: str | None) -> Iterator[int]:
+        """Positions in rank order, produced on demand: the phrase is looked for in one name
+        after another only until the slice asked for is filled."""
+        yield from _bits(exact)
+        if phrase is None:
+            yield from _bits(prefixed)
+        else:
+            needle = f" {phrase}".encode()
+            without: list[int] = []  # prefixed, but the phrase is not in the name: ranked next
+            for position in _bits(prefixed):
+                if needle in index.names[position]:
+                    yield position
+                else:
+                    without.append(position)
+            yield from without
+        yield from _bits(matched & ~prefixed)
 
     def prepare(self, catalog: Catalog) -> None:
         """Build the index ahead of the first search (start-up warm-up, every reload), off the
@@ -221,15 +288,6 @@ class ServiceSearch:
         service_id = ascii_int(terms[0]) if len(terms) == 1 else None
         if service_id is None:
             return 0
-        position = index.position.get(service_id)
-        return 0 if position is None else 1 << position
-
-    @staticmethod
-    def _collect(index: _Index, tiers: Iterable[int], limit: int | None) -> list[Service]:
-        found: list[Service] = []
-        for tier in tiers:
-            for position in _bits(tier):
-                if limit is not None and len(found) >= limit:
-                    return found
-                found.append(index.services[position])
-        return found
+        position = bisect.bisect_left(index.ids, service_id)
+        found = position < len(index.ids) and index.ids[position] == service_id
+        return 1 << position if found else 0

@@ -17,10 +17,9 @@ import stat
 from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Table, event
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -29,6 +28,10 @@ from sqlalchemy.sql import ColumnCollection
 from sqlalchemy.sql.dml import Insert
 
 from bot.store.errors import DatabaseUnusable
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 
 log = logging.getLogger(__name__)
 
@@ -216,8 +219,7 @@ class Database:
     ) -> Insert:
         """INSERT … ON CONFLICT (keys) DO UPDATE SET update(excluded) [WHERE where] — or DO
         NOTHING when `update` is None; both engines spell it alike, each dialect builds it."""
-        dialect_insert = postgresql.insert if self.name == POSTGRESQL else sqlite.insert
-        statement = dialect_insert(table).values(**values)
+        statement = self._dialect_insert()(table).values(**values)
         if update is None:
             return statement.on_conflict_do_nothing(index_elements=keys)
         return statement.on_conflict_do_update(
@@ -227,8 +229,18 @@ class Database:
     def insert_missing(self, table: Table, keys: list[str]) -> Insert:
         """INSERT … ON CONFLICT (keys) DO NOTHING without values: for an executemany of rows
         of which some may exist already."""
-        dialect_insert = postgresql.insert if self.name == POSTGRESQL else sqlite.insert
-        return dialect_insert(table).on_conflict_do_nothing(index_elements=keys)
+        return self._dialect_insert()(table).on_conflict_do_nothing(index_elements=keys)
+
+    def _dialect_insert(self) -> Callable[[Table], PostgresInsert | SqliteInsert]:
+        """This engine's INSERT with ON CONFLICT; the other engine's dialect is not imported
+        (a SQLite bot need not load PostgreSQL's: 21 modules at start-up)."""
+        if self.name == POSTGRESQL:
+            from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+            return postgresql_insert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert
 
     async def lock_for_migrations(self, conn: AsyncConnection) -> None:
         """Two processes starting at once on a new PostgreSQL database must not both create

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, and_, bindparam, case, func, not_, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, bindparam, case, func, not_, or_, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -297,45 +297,47 @@ class OrderStore(StorePart):
         panel refused or that could not be read.
         """
         now = self._now()
-        answered: list[dict[str, Any]] = []
-        unanswered: list[dict[str, Any]] = []
+        answered: list[OrderStatus] = []
+        checked: list[int] = []  # refused, unreadable or unstorable: checked, nothing else changes
         for st in statuses:
             if abs(st.order_id) > MAX_PANEL_NUMBER:
                 continue  # can't be one of ours: panel IDs are stored only when sane
             if st.error is not None or st.unreadable or not st.within_bounds:
-                unanswered.append({"pid": st.order_id, "now": now})
-                continue
-            answered.append(
-                {
-                    "pid": st.order_id,
-                    "now": now,
-                    "status_": st.status,
-                    "remains_": st.remains,
-                    "start_count_": st.start_count,
-                    "charge_": st.charge,
-                }
-            )
-        if not answered and not unanswered:
+                checked.append(st.order_id)
+            else:
+                answered.append(st)
+        if not answered and not checked:
             return 0
         async with self._db.write() as conn:
             # Only rows whose answer differs are rewritten (status, remains, start count,
             # charge: most polls change nothing); the rest just get `checked_at`, in one
             # statement.  Read under lock, so what is compared is what is replaced.
-            stored: dict[int, Row[Any]] = {}
+            stored: dict[int, tuple[Any, ...]] = {}
             if answered:
-                pids = [row["pid"] for row in answered]
-                found = await conn.execute(_STORED.where(orders.c.panel_order_id.in_(pids)).with_for_update())
-                stored = {row.panel_order_id: row for row in found}
-            changed = [row for row in answered if row["pid"] in stored and _differs(stored[row["pid"]], row)]
-            moved = {row["pid"] for row in changed}
-            checked = [row["pid"] for row in answered if row["pid"] in stored and row["pid"] not in moved]
-            checked += [row["pid"] for row in unanswered]
+                found = await conn.execute(_STORED, {"pids": [st.order_id for st in answered]})
+                stored = {pid: (status, left, start, charge) for pid, status, left, start, charge in found}
+            changed: list[dict[str, Any]] = []
+            for st in answered:
+                row = stored.get(st.order_id)
+                if row is None:
+                    continue
+                if _differs(row, st):
+                    changed.append(
+                        {
+                            "pid": st.order_id,
+                            "now": now,
+                            "status_": st.status,
+                            "remains_": st.remains,
+                            "start_count_": st.start_count,
+                            "charge_": st.charge,
+                        }
+                    )
+                else:
+                    checked.append(st.order_id)
             if changed:
                 await conn.execute(_ANSWERED, changed)
             if checked:
-                await conn.execute(
-                    update(orders).where(orders.c.panel_order_id.in_(checked)).values(checked_at=now)
-                )
+                await conn.execute(_CHECKED, {"pids": checked, "now": now})
         return len(stored)
 
     async def set_order_notified(self, order_id: int, status: str) -> None:
@@ -396,21 +398,32 @@ class OrderStore(StorePart):
             return [order_from_row(row._mapping) for row in await conn.execute(query)]
 
 
-# The tracking cycle's two batched statements, built once.
-_STORED = select(
-    orders.c.panel_order_id, orders.c.status, orders.c.remains, orders.c.start_count, orders.c.charge
+# The tracking cycle's statements, built once: the ID lists are bound at execution
+# (`expanding`), so no statement is rebuilt around a thousand literals per batch.
+_STORED = (
+    select(orders.c.panel_order_id, orders.c.status, orders.c.remains, orders.c.start_count, orders.c.charge)
+    .where(orders.c.panel_order_id.in_(bindparam("pids", expanding=True)))
+    .with_for_update()
+)
+_CHECKED = (
+    update(orders)
+    .where(orders.c.panel_order_id.in_(bindparam("pids", expanding=True)))
+    .values(checked_at=bindparam("now", type_=orders.c.checked_at.type))
 )
 
 
-def _differs(stored: Row[Any], answer: dict[str, Any]) -> bool:
-    """Whether writing `answer` would change the row (a missing remains, start count or charge
-    keeps the stored one, as `_ANSWERED` does)."""
+def _differs(stored: tuple[Any, ...], answer: OrderStatus) -> bool:
+    """Whether writing `answer` over `stored` (status, remains, start count, charge) would
+    change the row: a missing remains, start count or charge keeps the stored one, as
+    `_ANSWERED` does."""
+    status, remains, start_count, charge = stored
     return (
-        stored.status != answer["status_"]
-        or (answer["remains_"] is not None and stored.remains != answer["remains_"])
-        or (answer["start_count_"] is not None and stored.start_count != answer["start_count_"])
-        or (answer["charge_"] is not None and stored.charge != answer["charge_"])
+        status != answer.status
+        or (answer.remains is not None and remains != answer.remains)
+        or (answer.start_count is not None and start_count != answer.start_count)
+        or (answer.charge is not None and charge != answer.charge)
     )
+
 
 _ANSWERED = (
     update(orders)
@@ -489,4 +502,3 @@ def _fields(text_: str | None) -> dict[str, str] | None:
     if not isinstance(data, dict):
         return None
     return {str(k): str(v) for k, v in data.items()}
-

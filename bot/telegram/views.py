@@ -330,14 +330,14 @@ def favorites_screen(catalog: Catalog, favorite_ids: list[int], language: str, p
 # --------------------------------------------------------------------------- search
 
 
-def search_screen(results: list[Service], query: str, search_id: str, language: str, page: int) -> Screen:
-    """One page of search results, or a friendly "nothing found" with what to try instead."""
+def search_screen(shown: Page[Service], total: int, query: str, search_id: str, language: str) -> Screen:
+    """One page of search results (`shown`, of `total` matches), or a friendly "nothing found"
+    with what to try instead."""
     shown_query = escape(shorten(query, 64))
-    if not results:
+    if not total:
         return Screen(text(language, "search_none", query=shown_query))
-    shown = paginate(results, page, PER_PAGE)
     buttons = [service_button(s, language, callbacks.SEARCH, search_id, shown.number) for s in shown.items]
-    body = text(language, "search_results", query=shown_query, count=_number(len(results), language))
+    body = text(language, "search_results", query=shown_query, count=_number(total, language))
     return Screen(body, _rows(buttons, nav_row(shown, language, callbacks.SEARCH, search_id)))
 
 

@@ -24,9 +24,10 @@ from telegram.ext import (
 from bot.numbers import ascii_int
 from bot.panel.errors import PanelClientError
 from bot.panel.models import Service
+from bot.services.search import Matches
 from bot.telegram import callbacks, replies, views
 from bot.telegram.context import App, Context, deps, language
-from bot.telegram.keyboards import paginate, shorten
+from bot.telegram.keyboards import Page, paginate, shorten
 
 log = logging.getLogger(__name__)
 
@@ -56,9 +57,11 @@ async def search_text(update: Update, context: Context) -> None:
 async def _search(update: Update, context: Context, query: str) -> None:
     catalog = await deps(context).catalog.get()
     query = query.strip()[:MAX_QUERY_CHARS]
-    results = await _priced_page(update, context, deps(context).search.search(catalog, query), 0)
+    results = deps(context).search.matches(catalog, query)
+    shown = await _priced_page(update, context, results, 0)
     search_id = _remember(context, query) if results else ""
-    await views.show(update, context, views.search_screen(results, query, search_id, language(context), 0))
+    screen = views.search_screen(shown, len(results), query, search_id, language(context))
+    await views.show(update, context, screen)
 
 
 async def results_page(update: Update, context: Context) -> None:
@@ -70,8 +73,10 @@ async def results_page(update: Update, context: Context) -> None:
     if query is None or page is None:
         await views.stale(update, context)
         return
-    results = await _priced_page(update, context, deps(context).search.search(catalog, query), page)
-    await views.show(update, context, views.search_screen(results, query, args[0], language(context), page))
+    results = deps(context).search.matches(catalog, query)
+    shown = await _priced_page(update, context, results, page)
+    screen = views.search_screen(shown, len(results), query, args[0], language(context))
+    await views.show(update, context, screen)
 
 
 async def inline_search(update: Update, context: Context) -> None:
@@ -100,13 +105,11 @@ async def inline_search(update: Update, context: Context) -> None:
     )
 
 
-async def _priced_page(update: Update, context: Context, results: list[Service], page: int) -> list[Service]:
-    """`results` with the page shown at the user's prices: pricing thousands of matches (a
-    search for "like") to show ten cost more than the search itself."""
+async def _priced_page(update: Update, context: Context, results: Matches, page: int) -> Page[Service]:
+    """The page shown, ranked and priced alone: ranking or pricing thousands of matches (a
+    search for "like") to show ten cost more than everything else an answer does."""
     shown = paginate(results, page, views.PER_PAGE)
-    start = shown.number * views.PER_PAGE
-    priced = await _priced(update, context, list(shown.items))
-    return [*results[:start], *priced, *results[start + len(priced) :]]
+    return Page(await _priced(update, context, list(shown.items)), shown.number, shown.count)
 
 
 async def _priced(update: Update, context: Context, services: list[Service]) -> list[Service]:
