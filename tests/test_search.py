@@ -196,3 +196,13 @@ def test_showing_ten_of_thousands_ranks_only_what_is_shown(big_catalog: Catalog)
     assert len(found) > 1000
     first = found[:10]
     assert len(first) == 10 and len(found._seen) == 10
+
+
+def test_matches_slice_like_a_list() -> None:
+    """Negative bounds and steps mean what they mean on the whole ranking, however little of
+    it has been ranked so far."""
+    whole = ids(ServiceSearch().search(CATALOG, "tang like"))
+    for item in (slice(None, -2), slice(-3, None), slice(None, None, -1), slice(1, -1, 2), slice(4, 1, -1)):
+        found = ServiceSearch().matches(CATALOG, "tang like")  # nothing ranked yet
+        assert ids(found[item]) == whole[item], item
+    assert ServiceSearch().matches(CATALOG, "tang like")[-2].id == whole[-2]

@@ -194,9 +194,10 @@ class Matches(Sequence[Service]):
 
     def __getitem__(self, item: int | slice) -> Service | list[Service]:
         if isinstance(item, slice):
-            start, stop, step = item.indices(self._total)
-            self._rank_to(stop if step > 0 else start + 1)
-            return [self._services[position] for position in self._seen[item]]
+            wanted = range(*item.indices(self._total))  # positions in the whole ranking
+            if wanted:
+                self._rank_to(max(wanted[0], wanted[-1]) + 1)
+            return [self._services[self._seen[rank]] for rank in wanted]
         if item < 0:
             item += self._total
         if not 0 <= item < self._total:
