@@ -49,8 +49,7 @@ def head() -> str:
 async def migrate(database: Database) -> tuple[str | None, str]:
     """Apply what is missing; returns (revision before, revision after).  Safe to run by two
     processes at once (see `Database.lock_for_migrations`) and on a database at head."""
-    async with database.read() as conn:
-        stored = await conn.run_sync(_stored_revision)
+    stored = await current(database)
     if stored == head():  # nothing to do, and nothing to lock: no revision is newer than head
         return stored, stored
     async with database.write() as conn:
@@ -59,16 +58,14 @@ async def migrate(database: Database) -> tuple[str | None, str]:
 
 
 async def current(database: Database) -> str | None:
-    """The database's revision (None: empty, or a SQLite file from before the shared history)."""
-    from alembic.runtime.migration import MigrationContext
-
+    """The database's revision: `alembic_version`'s one row, read as Alembic stores it.  None
+    when there is no such table (empty, or a SQLite file from before the shared history) or it
+    holds anything but one row (`migrate` then leaves it to Alembic)."""
     async with database.read() as conn:
-        return await conn.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
+        return await conn.run_sync(_stored_revision)
 
 
 def _stored_revision(connection: Connection) -> str | None:
-    """`alembic_version`'s one row, read as Alembic stores it; None when there is no such table
-    or it holds anything else than one row (Alembic then decides, on the slow path)."""
     if not inspect(connection).has_table("alembic_version"):
         return None
     rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").fetchall()

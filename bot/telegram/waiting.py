@@ -30,7 +30,8 @@ class Waiting(filters.MessageFilter):
             return False
         data = self._app.user_data.get(message.from_user.id) or {}
         timeout = self._app.bot_data[DEPS_KEY].settings.wizard_timeout_seconds
-        return bool(time.time() - float(data.get(self.key, 0)) <= timeout)
+        asked_at = float(data.get(self.key, 0))  # `ask`'s time.time() stamp: seconds, not money
+        return bool(time.time() - asked_at <= timeout)
 
 
 def ask(user_data: dict[Any, Any] | None, key: str) -> None:
