@@ -241,14 +241,18 @@ class BenchTelegram(FakeTelegram):
       users would cost the benchmark process more CPU than the bot it measures.
     """
 
-    def __init__(self, **kwargs: Any) -> None:
+    def __init__(self, *, latency: float = 0.0, **kwargs: Any) -> None:
+        """`latency`: seconds added before each answer, as a distant Bot API's round trip."""
         super().__init__(token=TOKEN, bot_id=BOT_USER["id"], bot_username=BOT_USER["username"], **kwargs)
         self.first_arrival: dict[str, float] = {}
         self._reply_waiters: dict[int, asyncio.Future[Reply]] = {}
+        self._latency = latency
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         method = request.path.rstrip("/").rsplit("/", 1)[-1].lower()
         self.first_arrival.setdefault(method, time.monotonic())
+        if self._latency:
+            await asyncio.sleep(self._latency)
         return await super()._handle(request)
 
     def _record_event(self, msg: SentMessage) -> None:

@@ -83,16 +83,20 @@ def main(argv: list[str] | None = None) -> int:
     setup_logging(settings.log_level, settings.secrets)
     with collector.paused():  # the stack's imports start here (see `_serve`)
         from telegram.error import InvalidToken, NetworkError
-
-        from bot.store.errors import DatabaseUnusable
     try:
         asyncio.run(_serve(settings, demo=args.demo_panel))
     except InvalidToken:
         print("configuration error: TELEGRAM_BOT_TOKEN was rejected by Telegram", file=sys.stderr)
         return EXIT_CONFIG
-    except NetworkError:  # already logged by the runtime, before its shutdown lines
+    except NetworkError:  # already logged, before the shutdown lines
         return EXIT_FAILURE
-    except DatabaseUnusable as exc:
+    except Exception as exc:
+        # Not imported up front: `bot.store` loads the whole store, which Telegram need not
+        # wait for (see `bot.launch`).
+        from bot.store.errors import DatabaseUnusable
+
+        if not isinstance(exc, DatabaseUnusable):
+            raise
         # One line, last, for the operator; redacted like the logs, though it names a path.
         print(f"database error: {Redactor(settings.secrets).redact(str(exc))}", file=sys.stderr)
         return EXIT_FAILURE
@@ -207,32 +211,31 @@ async def _copy(source: str | Path, target: str) -> list[str]:
 
 async def _serve(settings: Settings, *, demo: bool) -> None:
     """Start-up runs with the cycle collector paused, and what it made is then frozen (see
-    `bot.collector`)."""
-    with collector.paused():
-        # Imported here so a configuration error is reported without loading the whole stack.
-        from bot.runtime import BotRuntime
-
-        simulator: PanelSimulator | None = None
-        if demo:
-            from bot.panel.simulator import PanelSimulator
-
-            simulator = PanelSimulator(api_key=settings.smm_api_key, auto_advance_seconds=30)
-            settings = replace(settings, smm_api_url=await simulator.start())
-            log.info("demo mode: using the built-in panel simulator at %s", settings.smm_api_url)
-
-        stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        runtime = BotRuntime(settings, demo=demo)
+    `bot.collector`); Telegram is contacted before the rest of the bot loads (`bot.launch`)."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    simulator: PanelSimulator | None = None
     try:
         with collector.paused():
-            await runtime.start()
+            # Imported here so a configuration error is reported without loading the stack.
+            from bot.launch import launch
+
+            if demo:
+                from bot.panel.simulator import PanelSimulator
+
+                simulator = PanelSimulator(api_key=settings.smm_api_key, auto_advance_seconds=30)
+                settings = replace(settings, smm_api_url=await simulator.start())
+                log.info("demo mode: using the built-in panel simulator at %s", settings.smm_api_url)
+            runtime = await launch(settings, demo=demo)
         collector.freeze()
-        await stop.wait()
-        log.info("stopping…")
+        try:
+            await stop.wait()
+            log.info("stopping…")
+        finally:
+            await runtime.stop()
     finally:
-        await runtime.stop()
         if simulator is not None:
             await simulator.stop()
 

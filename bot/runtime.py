@@ -46,6 +46,7 @@ from bot.telegram.context import App, Deps
 from bot.telegram.conversations import TURNS_KEY
 from bot.telegram.notifier import TrackingJob
 from bot.telegram.persistence import StorePersistence
+from bot.telegram.polling import EarlyPolling, build_updater, start_polling
 from bot.telegram.processor import PerUserUpdateProcessor
 from bot.telegram.topup_notices import SWEEP_SECONDS, TopupNotices
 from bot.telegram.turns import UserTurns
@@ -65,10 +66,15 @@ STOP_STEP_MIN_SECONDS = 0.25  # even with the budget spent, closing the store ge
 
 
 class BotRuntime:
-    def __init__(self, settings: Settings, *, demo: bool = False) -> None:
+    def __init__(
+        self, settings: Settings, *, demo: bool = False, polling: EarlyPolling | None = None
+    ) -> None:
         """`demo`: running against the built-in simulator, where the first `/start` may claim
-        the admin role (nothing real is at stake, and the owner has configured nothing)."""
+        the admin role (nothing real is at stake, and the owner has configured nothing).
+        `polling`: long polling already begun (`bot.launch`); `start()` opens its gate."""
         self.settings = settings
+        self._polling = polling
+        self._updater = polling.updater if polling is not None else build_updater(settings)
         redaction.register(settings.secrets)  # chat texts are redacted like the logs
         self.store = Store(settings.database)
         self.panel = PanelClient(
@@ -146,7 +152,7 @@ class BotRuntime:
         self.panel.on_key_refused = self._key_refused
         self._alerts: set[asyncio.Task[None]] = set()
         persistence = StorePersistence(self.store)
-        self.app: App = build_application(settings, self.deps, persistence)
+        self.app: App = build_application(self.deps, persistence, self._updater)
         # Processes sharing the database (PostgreSQL): a user's updates one at a time across
         # them, their state read and written per update (turns), one tracking poller among
         # them (lease).  A SQLite file has one process: its own memory is the truth, and
@@ -182,17 +188,19 @@ class BotRuntime:
             await self.access.load()
             self._say_who_may_use_it()
             await self.app.initialize()
-            await register_commands(self.app.bot)
             await self.app.start()
             await self._start_web()
             if self.settings.webhook_url:
                 await self._set_webhook()
+            elif self._polling is None:
+                await start_polling(self._updater, poll_timeout)
             else:
-                assert self.app.updater is not None
-                await self.app.updater.start_polling(
-                    poll_interval=0, timeout=poll_timeout, allowed_updates=Update.ALL_TYPES
-                )
+                self._polling.confirmations.open()  # handled from now on: they may be confirmed
+            # While the first updates are being handled: a menu is no reason to keep them waiting.
+            await register_commands(self.app.bot)
         except BaseException as exc:
+            if self._polling is not None:
+                self._polling.confirmations.refuse()  # fetched, not handled: Telegram keeps them
             if isinstance(exc, NetworkError) and not isinstance(exc, InvalidToken):
                 # Said before the shutdown lines, so the log reads cause first, then "bot stopped".
                 log.error("could not reach the Telegram Bot API: %s", exc)
@@ -297,6 +305,9 @@ class BotRuntime:
         if self.app.running:
             await _quietly(self.app.stop(), budget, "stopping the application")
         await _quietly(self.app.shutdown(), budget, "shutting the application down")
+        # The application shuts its updater down only if it was initialized itself; polling
+        # begun early may have outlived a start that failed before that.
+        await _quietly(self._updater.shutdown(), budget, "closing the Telegram connection")
         await _quietly(self.topup_notices.close(), budget, "finishing top-up messages")
         await _quietly(self.catalog.close(), budget, "closing the catalog")
         await _quietly(self.writes.close(), budget, "flushing retried writes")

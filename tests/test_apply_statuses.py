@@ -55,3 +55,28 @@ async def test_only_changed_rows_are_rewritten(database: str | Path) -> None:
     assert (progressed.remains, progressed.start_count, progressed.charge) == (40, 10, Decimal("0.5"))
     assert (done.status, done.remains, done.charge) == ("Completed", 90, Decimal("0.5"))  # kept
     assert stamps[13][1] == clock.now  # a new status is news: the notifier looks at updated_at
+
+
+async def test_a_charge_is_rewritten_when_its_amount_changes_not_its_spelling(database: str | Path) -> None:
+    """The stored charge is compared as the driver reads it (text on SQLite, a Decimal on
+    PostgreSQL): a new spelling of the same amount leaves the row alone, a new amount is kept."""
+    async with Store(database) as store:
+        await store.users.touch_user(1, "A")
+        for panel_id in (21, 22):
+            intent = await store.orders.create_order_intent(
+                NewOrder(1, 1, 1, "s", f"https://x.y/{panel_id}", 100, Decimal(1), f"t{panel_id}")
+            )
+            await store.orders.mark_order_placed(intent.id, panel_id)
+        await store.orders.apply_statuses(
+            [OrderStatus(pid, "In progress", Decimal("0.5"), 10, 90) for pid in (21, 22)]
+        )
+        await store.orders.apply_statuses(
+            [
+                OrderStatus(21, "In progress", Decimal("0.500"), 10, 90),
+                OrderStatus(22, "In progress", Decimal("0.4999"), 10, 90),
+            ]
+        )
+        same, cheaper = [await store.orders.get_order_by_panel_id(p) for p in (21, 22)]
+    assert same is not None and cheaper is not None
+    assert str(same.charge) == "0.5"  # as first written: the row was not rewritten
+    assert cheaper.charge == Decimal("0.4999")

@@ -731,7 +731,7 @@ async def fuzz_bot(
     make_settings: Callable[..., Settings], monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[BotRuntime]:
     """The real runtime with an admin, a few strangers, and no send pacing (see above)."""
-    monkeypatch.setattr("bot.telegram.app.AIORateLimiter", _unpaced_rate_limiter)
+    monkeypatch.setattr("bot.telegram.polling.AIORateLimiter", _unpaced_rate_limiter)
     allowed = {*FUZZER_IDS, VICTIM_ID, FRESH_ID} - STRANGER_IDS
     settings = make_settings(
         admin_ids=frozenset({ADMIN_ID}), allow_everyone=False, allowed_user_ids=frozenset(allowed)

@@ -41,7 +41,7 @@ def bot_env(telegram: FakeTelegram, panel: PanelSimulator, database: str | Path)
         "SMM_API_KEY": PANEL_KEY,
         **database_env(database),
         "ALLOWED_USER_IDS": "*",
-            "SHOP_MODE": "direct",  # process behaviour, as before the shop
+        "SHOP_MODE": "direct",  # process behaviour, as before the shop
         "STATUS_POLL_SECONDS": "5",
         "LOG_LEVEL": "DEBUG",
     }
@@ -177,6 +177,34 @@ async def test_damaged_database_exits_1_at_once_naming_the_file(
     assert "Traceback" not in stderr
     assert TOKEN not in stderr and PANEL_KEY not in stderr
     assert db.read_bytes().startswith(b"this is not an SQLite database")  # left for the owner
+
+
+async def test_a_message_fetched_by_a_start_that_fails_is_answered_by_the_next(
+    telegram: FakeTelegram, panel: PanelSimulator, tmp_path: Path
+) -> None:
+    """Polling begins before the database is opened (`bot.launch`).  A message fetched then,
+    by a start that fails on the database, is never confirmed to Telegram: the next start,
+    the database moved aside, answers it."""
+    db = tmp_path / "bot.sqlite3"
+    db.write_bytes(b"this is not an SQLite database, just garbage " * 200)
+    alice = telegram.user()
+    await alice.send("/balance")
+    [message] = telegram.pending_updates
+    stderr, _ = await exits_1(await spawn(bot_env(telegram, panel, db), tmp_path), 5)
+    assert "took too long" not in stderr, "every shutdown step ended by itself"
+    polls = telegram.calls_of("getUpdates")
+    assert polls, "polling began before the database was opened"
+    assert all(int(p.params.get("offset") or 0) <= message["update_id"] for p in polls)
+    assert telegram.pending_updates == [message]  # Telegram still holds it
+    assert alice.messages == [], "nothing was answered by the failed start"
+
+    db.rename(tmp_path / "damaged.sqlite3")
+    process = await spawn(bot_env(telegram, panel, db), tmp_path)
+    try:
+        assert "5,000,000 VND" in (await alice.reply(timeout=20)).text
+    finally:
+        _, code, stderr = await sigterm(process)
+    assert code == 0, stderr
 
 
 async def test_unreachable_database_server_exits_1_at_once_without_its_password(

@@ -1,14 +1,14 @@
-"""Builds the PTB `Application`: transport settings and handler registration, nothing else."""
+"""Builds the PTB `Application` around the bot and updater of `polling`: handler registration,
+nothing else."""
 
 from __future__ import annotations
 
 import warnings
 from typing import Any
 
-from telegram.ext import AIORateLimiter, ApplicationBuilder, BasePersistence
+from telegram.ext import ApplicationBuilder, BasePersistence, Updater
 from telegram.warnings import PTBUserWarning
 
-from bot.config import Settings
 from bot.telegram.context import DEPS_KEY, App, Deps
 from bot.telegram.handlers import (
     access,
@@ -28,7 +28,6 @@ from bot.telegram.handlers import (
     wizard,
 )
 from bot.telegram.processor import PerUserUpdateProcessor
-from bot.telegram.ratelimit import PriorityRateLimiter
 
 # Our conversations (the order wizard, /unknown's panel-ID question) are per user on purpose:
 # one wizard spans several messages, and taps on buttons of older messages are checked by
@@ -37,20 +36,12 @@ from bot.telegram.ratelimit import PriorityRateLimiter
 warnings.filterwarnings("ignore", message=r".*per_message=False.*", category=PTBUserWarning)
 
 
-def build_application(settings: Settings, deps: Deps, persistence: BasePersistence[Any, Any, Any]) -> App:
+def build_application(deps: Deps, persistence: BasePersistence[Any, Any, Any], updater: Updater) -> App:
+    """`updater` (see `polling.build_updater`) brings the bot, and may be polling already."""
     app = (
         ApplicationBuilder()
-        .token(settings.telegram_bot_token)
-        .base_url(settings.telegram_api_url)
+        .updater(updater)
         .persistence(persistence)
-        # Keeps under Telegram's ~30 messages/s and retries 429s after the delay it asks for.
-        # Paced, not bursty: the default is a 30-message bucket that also refills at 30/s, so
-        # a burst puts up to ~60 into one second, and every 429 pauses *all* sends for
-        # retry_after + 0.1 s.  A one-message bucket refilled 28 times a second never does.
-        # Replies go ahead of notifications in it (see ratelimit.py).
-        .rate_limiter(
-            PriorityRateLimiter(AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 28, max_retries=3))
-        )
         .concurrent_updates(PerUserUpdateProcessor())
         .build()
     )

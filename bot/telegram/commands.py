@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 
 from telegram import Bot, BotCommand, BotCommandScopeChat
@@ -51,11 +52,14 @@ def menu(language: str, *, admin: bool = False) -> list[BotCommand]:
 
 
 async def register_commands(bot: Bot) -> None:
-    """Default menu in English, plus one per other language for clients set to it."""
-    await bot.set_my_commands(menu(DEFAULT_LANGUAGE))
-    for lang in LANGUAGES:
-        if lang != DEFAULT_LANGUAGE:
-            await bot.set_my_commands(menu(lang), language_code=lang)
+    """Default menu in English, plus one per other language for clients set to it (at once:
+    each is a round trip to Telegram, during start-up)."""
+    await asyncio.gather(
+        *(
+            bot.set_my_commands(menu(lang), language_code=None if lang == DEFAULT_LANGUAGE else lang)
+            for lang in LANGUAGES
+        )
+    )
 
 
 async def set_admin_menu(bot: Bot, admin_id: int) -> None:

@@ -7,14 +7,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from bot.config import Settings
+from bot.launch import launch
 from bot.runtime import BotRuntime
 
 
 @asynccontextmanager
 async def running(settings: Settings) -> AsyncIterator[BotRuntime]:
-    """Start the bot (long polling with a short timeout, so it stops fast) and always stop it."""
-    runtime = BotRuntime(settings)
-    await runtime.start(poll_timeout=1)
+    """Start the bot as `python -m bot` does (long polling with a short timeout, so it stops
+    fast) and always stop it."""
+    runtime = await launch(settings, poll_timeout=1)
     try:
         yield runtime
     finally:
