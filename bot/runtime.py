@@ -173,7 +173,8 @@ class BotRuntime:
         self._web: WebServer | None = None
 
     async def start(self, *, poll_timeout: int = 10) -> None:
-        """Open the store, connect to Telegram, start long polling.
+        """Open the store, connect to Telegram, start long polling (or, when it began early,
+        let it confirm what it fetched: the updates are handled from now on).
 
         Anything that fails stops what was started (the store's thread would keep the process
         alive) and propagates: `DatabaseUnusable` for a database that can't be used.

@@ -1,5 +1,6 @@
-"""Long polling begins before the bot has loaded (`bot.launch`), without losing or confirming
-an update early.  A failed start is covered end to end in test_process_stop.py."""
+"""The bot's connection to Telegram (`bot.telegram.polling`): long polling begins before the
+bot has loaded (`bot.launch`), without losing or confirming an update early (a failed start is
+covered end to end in test_process_stop.py), and sends keep to Telegram's pace."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from typing import Any
 
 from telegram.request import BaseRequest
 
-from bot.config import Settings
-from bot.telegram.polling import Confirmations
+from bot.config import Settings, load_settings
+from bot.telegram.polling import Confirmations, build_updater
+from bot.telegram.ratelimit import BACKGROUND
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.runtime import running
 
@@ -77,3 +79,27 @@ async def test_after_a_failed_start_nothing_is_confirmed() -> None:
     await asyncio.sleep(0.05)
     assert not parked.done() and network.sent == ["u/getUpdates?1"]
     parked.cancel()  # as stopping the updater does
+
+
+async def test_a_burst_of_notices_stays_under_telegrams_limit() -> None:
+    """The bot as `build_updater` makes it (the pace of its rate limiter) sends 75 notices to
+    75 chats at once to a Bot API that answers 429 past 30 messages in any second: none is
+    refused, and all arrive."""
+    async with FakeTelegram(rate_limit_per_s=30) as fake:
+        users = [fake.user(5000 + i) for i in range(75)]
+        for user in users:
+            await user.send("/start")  # a chat the bot may write to
+        chats = [user.chat_id for user in users]
+        env = {
+            "TELEGRAM_BOT_TOKEN": fake.token,
+            "TELEGRAM_API_URL": fake.base_url,
+            "SMM_API_URL": "http://127.0.0.1:9/api/v2",
+            "SMM_API_KEY": "not-real",
+        }
+        bot = build_updater(load_settings(env, dotenv=None)).bot
+        async with bot:
+            await asyncio.gather(
+                *(bot.send_message(chat, "done", rate_limit_args=BACKGROUND) for chat in chats)
+            )
+        assert fake.throttled == 0
+        assert sorted(call.params["chat_id"] for call in fake.calls_of("sendMessage")) == chats

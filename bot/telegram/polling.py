@@ -42,10 +42,12 @@ def build_updater(settings: Settings, get_updates_request: BaseRequest | None = 
         # Keeps under Telegram's ~30 messages/s and retries 429s after the delay it asks for.
         # Paced, not bursty: the default is a 30-message bucket that also refills at 30/s, so
         # a burst puts up to ~60 into one second, and every 429 pauses *all* sends for
-        # retry_after + 0.1 s.  A one-message bucket refilled 28 times a second never does.
+        # retry_after + 0.1 s.  A two-message bucket refilled 28 times a second puts at most
+        # 30 into any second; a one-message bucket kept to about 26 a second, since a send
+        # that found it full waited out a whole period and then the event loop's wake-up.
         # Replies go ahead of notifications in it (see ratelimit.py).
         rate_limiter=PriorityRateLimiter(
-            AIORateLimiter(overall_max_rate=1, overall_time_period=1 / 28, max_retries=3)
+            AIORateLimiter(overall_max_rate=2, overall_time_period=2 / 28, max_retries=3)
         ),
     )
     return Updater(bot, asyncio.Queue())
