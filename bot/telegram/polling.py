@@ -8,7 +8,8 @@ can handle them: Telegram forgets every update below the offset of a later getUp
 *second* call waits at `Confirmations` until the bot runs (`open`).  If start-up fails, it is
 never sent (`refuse`), and the first call's updates are delivered again at the next start.
 
-Only this module and `telegram` are imported before polling begins: keep it that way.
+Before polling begins, only PTB, the settings and the few modules they need are imported
+(`tests/test_startup_imports.py` checks it): keep it that way.
 """
 
 from __future__ import annotations
