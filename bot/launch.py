@@ -14,10 +14,10 @@ import importlib
 import logging
 from typing import TYPE_CHECKING
 
-from telegram.error import InvalidToken, NetworkError
+from telegram.error import NetworkError
 
 from bot.config import Settings
-from bot.telegram.polling import EarlyPolling
+from bot.telegram.polling import EarlyPolling, say_if_unreachable
 
 if TYPE_CHECKING:
     from bot.runtime import BotRuntime
@@ -33,8 +33,7 @@ async def launch(settings: Settings, *, demo: bool = False, poll_timeout: int = 
         try:
             await polling.start(poll_timeout)
         except NetworkError as exc:
-            if not isinstance(exc, InvalidToken):
-                log.error("could not reach the Telegram Bot API: %s", exc)
+            say_if_unreachable(exc)
             log.info("bot stopped")
             raise
     try:

@@ -13,7 +13,6 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from telegram import Update
-from telegram.error import InvalidToken, NetworkError
 from telegram.ext import ContextTypes
 
 from bot import redaction
@@ -46,7 +45,7 @@ from bot.telegram.context import App, Deps
 from bot.telegram.conversations import TURNS_KEY
 from bot.telegram.notifier import TrackingJob
 from bot.telegram.persistence import StorePersistence
-from bot.telegram.polling import EarlyPolling, build_updater, start_polling
+from bot.telegram.polling import EarlyPolling, build_updater, say_if_unreachable, start_polling
 from bot.telegram.processor import PerUserUpdateProcessor
 from bot.telegram.topup_notices import SWEEP_SECONDS, TopupNotices
 from bot.telegram.turns import UserTurns
@@ -202,9 +201,7 @@ class BotRuntime:
         except BaseException as exc:
             if self._polling is not None:
                 self._polling.confirmations.refuse()  # fetched, not handled: Telegram keeps them
-            if isinstance(exc, NetworkError) and not isinstance(exc, InvalidToken):
-                # Said before the shutdown lines, so the log reads cause first, then "bot stopped".
-                log.error("could not reach the Telegram Bot API: %s", exc)
+            say_if_unreachable(exc)
             await self.stop()
             raise
         self._warmup = asyncio.create_task(self._load_catalog())

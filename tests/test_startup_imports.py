@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import TOKEN
+from tests.test_process import ROOT
 
 # Loaded only when used: migrations to run, a webhook or payment server, the demo panel, a
 # QR code, PostgreSQL.  Tornado comes with PTB's webhooks extra, which the bot doesn't use.
@@ -66,7 +67,7 @@ def test_telegram_is_contacted_with_nothing_but_ptb_and_the_settings_loaded(tmp_
     env = {
         "PATH": os.environ.get("PATH", ""),
         "PYTHONPATH": str(ROOT),
-        "TELEGRAM_BOT_TOKEN": "123456:TEST-token-not-real",
+        "TELEGRAM_BOT_TOKEN": TOKEN,
         "TELEGRAM_API_URL": "http://127.0.0.1:9/bot",
         "SMM_API_URL": "http://127.0.0.1:9/api/v2",
         "SMM_API_KEY": "not-real",

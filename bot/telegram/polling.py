@@ -15,15 +15,19 @@ Before polling begins, only PTB, the settings and the few modules they need are 
 from __future__ import annotations
 
 import asyncio
+import logging
 from http import HTTPStatus
 from typing import Any
 
 from telegram import Update
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import AIORateLimiter, ExtBot, Updater
 from telegram.request import BaseRequest, HTTPXRequest, RequestData
 
 from bot.config import Settings
 from bot.telegram.ratelimit import PriorityRateLimiter, RateLimitArgs
+
+log = logging.getLogger(__name__)
 
 Bot = ExtBot[RateLimitArgs]
 
@@ -52,6 +56,14 @@ def build_updater(settings: Settings, get_updates_request: BaseRequest | None = 
         ),
     )
     return Updater(bot, asyncio.Queue())
+
+
+def say_if_unreachable(exc: BaseException) -> None:
+    """The cause of a failed start, when it is Telegram out of reach, said before the shutdown
+    lines so the log reads cause first, then "bot stopped" (a refused token is said by
+    `__main__`, as a configuration error)."""
+    if isinstance(exc, NetworkError) and not isinstance(exc, InvalidToken):
+        log.error("could not reach the Telegram Bot API: %s", exc)
 
 
 async def start_polling(updater: Updater, poll_timeout: int) -> None:
